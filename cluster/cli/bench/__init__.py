@@ -1,0 +1,1 @@
+"""`atelier bench ...` subcommands, one module per package (see `cluster.cli.main`)."""

@@ -1,0 +1,1 @@
+"""Command groups of the `atelier` CLI, one module each (see `cluster.cli.main`)."""

@@ -1,0 +1,71 @@
+"""Events: every fact on the floor, with a globally unique id so ingest can be idempotent."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+class EventType:
+    """Event type names, dotted by subject. New kinds add a constant here."""
+
+    AGENT_STARTED = "agent.started"
+    AGENT_STOPPED = "agent.stopped"
+    AGENT_HEARTBEAT = "agent.heartbeat"
+    LINK_STATE = "link.state"  # a device link went up, down or is reconnecting
+    PLAN_RECEIVED = "plan.received"
+    OPERATION_STARTED = "operation.started"
+    OPERATION_PAUSED = "operation.paused"
+    OPERATION_FINISHED = "operation.finished"
+    OPERATION_SCRAPPED = "operation.scrapped"
+    BUNDLE_SCANNED = "bundle.scanned"
+    MACHINE_STATE = "machine.state"  # PackML state change
+    TELEMETRY_AGGREGATE = "telemetry.aggregate"
+    ALARM_RAISED = "alarm.raised"
+    ALARM_CHANGED = "alarm.changed"
+    ANDON_CALLED = "andon.called"
+    DEFECT_FLAGGED = "defect.flagged"
+    REPLAN_REQUESTED = "replan.requested"
+
+
+def new_event_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One fact from a line. `id` is unique across the plant; `time` is UTC."""
+
+    line: str
+    type: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    station: str | None = None
+    time: datetime = field(default_factory=utcnow)
+    id: str = field(default_factory=new_event_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "line": self.line,
+            "station": self.station,
+            "type": self.type,
+            "time": self.time.isoformat(),
+            "payload": self.payload,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Event:
+        return cls(
+            id=str(data["id"]),
+            line=str(data["line"]),
+            station=data.get("station"),
+            type=str(data["type"]),
+            time=datetime.fromisoformat(data["time"]),
+            payload=dict(data.get("payload") or {}),
+        )

@@ -1,0 +1,1 @@
+"""Atelier design_bridge."""

@@ -1,0 +1,1 @@
+"""Atelier edge_agents."""
