@@ -37,8 +37,15 @@ def _register_all(package: str, target: typer.Typer) -> None:
             register(target)
 
 
+_built = False
+
+
 def build_app() -> typer.Typer:
-    _register_all("cluster.cli.commands", app)
+    """Register every command module once; returns the ready app."""
+    global _built
+    if not _built:
+        _register_all("cluster.cli.commands", app)
+        _built = True
     return app
 
 
