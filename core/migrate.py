@@ -1,0 +1,56 @@
+"""Bring a store to the newest schema with Alembic, configured in code (no alembic.ini needed)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+from core.db import make_engine
+from core.settings import database_url
+
+log = logging.getLogger(__name__)
+
+SCRIPT_LOCATION = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic config whose migrations run on `engine` (see `core/migrations/env.py`)."""
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Migrate the store at `url` (default `ATELIER_DATABASE_URL`) to `revision`."""
+    engine = make_engine(url or database_url())
+    try:
+        log.info("migrating %s to %s", engine.url.render_as_string(hide_password=True), revision)
+        command.upgrade(alembic_config(engine), revision)
+    finally:
+        engine.dispose()
+
+
+def downgrade(url: str | None, revision: str) -> None:
+    """Migrate the store at `url` back to `revision` (`base` empties it)."""
+    engine = make_engine(url or database_url())
+    try:
+        command.downgrade(alembic_config(engine), revision)
+    finally:
+        engine.dispose()
+
+
+def current_revision(url: str | None = None) -> str | None:
+    """The revision the store is at, or None for a store never migrated."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(url or database_url())
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
