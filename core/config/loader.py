@@ -47,7 +47,11 @@ def load_factory(path: str | Path | None = None) -> FactoryConfig:
     except ValidationError as exc:
         problems = [
             f"{_location(err['loc'])}: {err['msg']}"
-            + (f" (got {err['input']!r})" if err["type"] != "missing" and not isinstance(err["input"], dict | list) else "")
+            + (
+                f" (got {err['input']!r})"
+                if err["type"] != "missing" and not isinstance(err["input"], dict | list)
+                else ""
+            )
             for err in exc.errors()
         ]
         raise ConfigError(f"{path}: " + "; ".join(problems)) from exc

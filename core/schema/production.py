@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.events import utcnow
 from core.schema.base import Base, in_list
+
+if TYPE_CHECKING:
+    from core.schema.orders import OrderRow
 
 PRODUCTION_STATUSES = ("drafted", "planned", "cutting", "sewing", "done", "cancelled")
 
@@ -26,6 +29,7 @@ class ProductionOrderRow(Base):
     drafted_at: Mapped[datetime] = mapped_column(default=utcnow)
     drafter_version: Mapped[str | None] = mapped_column(String(64))
 
+    order: Mapped[OrderRow] = relationship()
     pieces: Mapped[list[PatternPieceRow]] = relationship(
         back_populates="production_order", cascade="all, delete-orphan"
     )
@@ -33,9 +37,7 @@ class ProductionOrderRow(Base):
         back_populates="production_order", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (
-        CheckConstraint(in_list("status", PRODUCTION_STATUSES), name="status_known"),
-    )
+    __table_args__ = (CheckConstraint(in_list("status", PRODUCTION_STATUSES), name="status_known"),)
 
 
 class PatternPieceRow(Base):

@@ -23,7 +23,9 @@ class TelemetrySampleRow(Base):
     time: Mapped[datetime]
     value: Mapped[float]
 
-    __table_args__ = (Index("ix_telemetry_samples_station_signal_time", "station", "signal", "time"),)
+    __table_args__ = (
+        Index("ix_telemetry_samples_station_signal_time", "station", "signal", "time"),
+    )
 
 
 class TelemetryAggregateRow(Base):
