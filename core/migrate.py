@@ -8,8 +8,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from core.db import make_engine
+from core.errors import AtelierError
 from core.settings import database_url
 
 log = logging.getLogger(__name__)
@@ -54,3 +56,20 @@ def current_revision(url: str | None = None) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(make_engine("sqlite://"))).get_current_head()
+
+
+def require_current(url: str | None = None) -> None:
+    """Refuse to work on a store that is not migrated to the code's schema, with the fix."""
+    have, want = current_revision(url), head_revision()
+    if have != want:
+        shown = make_url(url or database_url()).render_as_string(hide_password=True)
+        state = f"at revision {have}" if have else "not migrated"
+        raise AtelierError(
+            f"store {shown} is {state}, this Atelier needs {want}; run `atelier db upgrade`"
+        )
