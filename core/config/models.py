@@ -26,7 +26,7 @@ class _Strict(BaseModel):
 
 
 class MachineProfile(_Strict):
-    """OPC-UA node ids for one machine type; `{machine}` is replaced by the station's machine name."""
+    """OPC-UA node ids for one machine type; `{machine}` stands for the station's machine name."""
 
     state: str = Field(description="PackML state (Int32, ISA-TR88 state number)")
     speed: str = Field(description="Speed in stitches or cycles per minute")
@@ -63,7 +63,7 @@ class SerialDeviceConfig(_Strict):
 class CameraConfig(_Strict):
     name: str = Field(description="Camera name, unique in the line")
     source: str = Field(
-        description="Video file, image folder, device index or rtsp:// URL; 'demo' for the demo camera"
+        description="Video file, image folder, device index or rtsp:// URL; 'demo' for the demo"
     )
     station: str = Field(description="Station the camera watches")
     fps: float = Field(5.0, gt=0, description="Frames per second to take from the source")
@@ -109,7 +109,8 @@ class LineConfig(_Strict):
         if dupes:
             raise ValueError(f"station ids repeat in line {self.id}: {sorted(dupes)}")
         known = set(ids)
-        for dev in [*self.serial_devices, *self.cameras]:
+        devices: list[SerialDeviceConfig | CameraConfig] = [*self.serial_devices, *self.cameras]
+        for dev in devices:
             if dev.station is not None and dev.station not in known:
                 raise ValueError(f"{dev.name} names station {dev.station!r}, not in line {self.id}")
         return self
@@ -137,7 +138,8 @@ class FactoryConfig(_Strict):
             for s in line.stations:
                 if s.opcua is not None and s.machine_type not in self.machine_profiles:
                     raise ValueError(
-                        f"station {s.id} has machine type {s.machine_type!r} with no machine_profiles entry"
+                        f"station {s.id} has machine type {s.machine_type!r}"
+                        " with no machine_profiles entry"
                     )
         return self
 

@@ -42,7 +42,8 @@ class AlarmRow(Base):
             in_list("priority", [p.value for p in AlarmPriority]), name="priority_known"
         ),
         CheckConstraint(
-            "state <> 'acknowledged' OR (acknowledged_by IS NOT NULL AND acknowledged_at IS NOT NULL)",
+            "state <> 'acknowledged'"
+            " OR (acknowledged_by IS NOT NULL AND acknowledged_at IS NOT NULL)",
             name="ack_has_who",
         ),
         CheckConstraint(

@@ -1,4 +1,4 @@
-"""Defects flagged by the cameras, their review, and the inspection model versions that found them."""
+"""Defects flagged by the cameras, their review, and the inspection models that found them."""
 
 from __future__ import annotations
 

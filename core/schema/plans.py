@@ -1,4 +1,4 @@
-"""Plans, versioned per plan family, and what they assign: operations to stations, markers to lays."""
+"""Plans, versioned per family, and what they assign: operations to stations, markers to lays."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ class PlanRow(Base):
 
 
 class PlanAssignmentRow(Base):
-    """One operation of one bundle on one station, from `start` to `end`; pinned ones survive replans."""
+    """One operation of one bundle on one station, `start` to `end`; pinned ones survive replans."""
 
     __tablename__ = "plan_assignments"
 

@@ -41,7 +41,7 @@ class ProductionOrderRow(Base):
 
 
 class PatternPieceRow(Base):
-    """A cut part: closed polygon in mm (list of [x, y]), grain line and notches in the same frame."""
+    """A cut part: closed polygon in mm (list of [x, y]); grain line and notches in that frame."""
 
     __tablename__ = "pattern_pieces"
 
@@ -66,7 +66,7 @@ class PatternPieceRow(Base):
 
 
 class RoutingRow(Base):
-    """The operations a garment goes through; a style template when `production_order_id` is null."""
+    """The operations a garment goes through; a style's template when not tied to an order."""
 
     __tablename__ = "routings"
 
