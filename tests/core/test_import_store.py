@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 
 from core.db import transaction
 from core.errors import InputError
-from core.importer import import_batch, list_orders, parse_batch
+from core.importer import ImportReport, import_batch, list_orders, parse_batch
 from core.schema import CustomerRow, OrderRow
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
@@ -132,3 +132,35 @@ def test_list_orders_filters_and_sorts(engine: Engine, tmp_path: Path) -> None:
     assert [o.order_id for o, _ in list_orders(engine)] == ["C", "A", "B"]
     assert [o.order_id for o, _ in list_orders(engine, limit=1)] == ["C"]
     assert list_orders(engine, status="done") == []
+
+
+def test_concurrent_imports_store_each_order_once(engine: Engine) -> None:
+    import threading
+
+    reports: list[ImportReport] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(3)
+
+    def run() -> None:
+        start.wait()
+        try:
+            reports.append(import_batch(engine, SAMPLES / "orders_demo.csv"))
+        except BaseException as exc:  # reported below; a thread must not swallow it
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert failures == []
+    assert sum(r.imported for r in reports) == 24
+    assert sum(r.duplicates for r in reports) == 48
+    assert _count(engine, OrderRow) == 24
+
+
+def test_progress_is_reported(tmp_path: Path) -> None:
+    rows = [f"P{i},Ana,tshirt,,M,JER-160,1,2026-12-01," for i in range(2500)]
+    seen: list[tuple[int, int]] = []
+    parse_batch(_csv(tmp_path, "big.csv", *rows), progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(1000, 2500), (2000, 2500), (2500, 2500)]
