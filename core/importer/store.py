@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -123,23 +123,28 @@ def _store(engine: Engine, orders: list[tuple[int, CustomOrder]], source: str) -
                     )
                 )
         customers = _customers(session, sorted({o.customer for o in new}))
-        session.add_all(
-            OrderRow(
-                order_id=o.order_id,
-                customer=customers[o.customer],
-                style=o.style,
-                options=dict(o.options),
-                size=o.size,
-                measurements=dict(o.measurements),
-                fabric=o.fabric,
-                quantity=o.quantity,
-                due_date=o.due_date,
-                priority=o.priority.value,
-                source=source[:255],
+        session.flush()  # customer ids for the orders below
+        if new:
+            # One bulk INSERT (executemany) rather than one ORM object per order.
+            session.execute(
+                insert(OrderRow),
+                [
+                    {
+                        "order_id": o.order_id,
+                        "customer_id": customers[o.customer].id,
+                        "style": o.style,
+                        "options": dict(o.options),
+                        "size": o.size,
+                        "measurements": dict(o.measurements),
+                        "fabric": o.fabric,
+                        "quantity": o.quantity,
+                        "due_date": o.due_date,
+                        "priority": o.priority.value,
+                        "source": source[:255],
+                    }
+                    for o in new
+                ],
             )
-            for o in new
-        )
-        session.flush()
     report.imported = len(new)
     report.order_ids = [o.order_id for o in new]
     return report
