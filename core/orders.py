@@ -23,42 +23,34 @@ MEASUREMENTS: tuple[str, ...] = (
     "thigh",
 )
 
-# Plausible adult range per measurement (cm); a value outside is a typo or a wrong unit.
+# Plausible range per measurement (cm): the ANSUR II extremes widened by 15 %, as drafting
+# (design_bridge) accepts; a value outside is a typo or inches.
 MEASUREMENT_RANGES: dict[str, tuple[float, float]] = {
-    "height": (120, 220),
-    "neck": (25, 60),
-    "chest": (60, 180),
-    "waist": (45, 180),
-    "hip": (60, 190),
-    "shoulder_width": (28, 65),
-    "arm_length": (40, 90),
-    "wrist": (12, 30),
-    "back_waist_length": (30, 65),
-    "inseam": (50, 110),
-    "thigh": (35, 100),
+    "height": (100, 260),
+    "neck": (23, 70),
+    "chest": (55, 176),
+    "waist": (46, 176),
+    "hip": (58, 172),
+    "shoulder_width": (22, 64),
+    "arm_length": (33, 91),
+    "wrist": (9.5, 28),
+    "back_waist_length": (25, 76),
+    "inseam": (47, 134),
+    "thigh": (34, 110),
 }
 
 STYLES: tuple[str, ...] = ("shirt", "trousers", "skirt", "tshirt")
 
-# What drafting needs per style when an order comes by measurements; others are optional.
+# What an order by measurements must give per style; drafting derives the others.
 STYLE_MEASUREMENTS: dict[str, tuple[str, ...]] = {
-    "shirt": (
-        "height",
-        "neck",
-        "chest",
-        "waist",
-        "shoulder_width",
-        "arm_length",
-        "wrist",
-        "back_waist_length",
-    ),
-    "trousers": ("height", "waist", "hip", "inseam", "thigh"),
+    "shirt": ("height", "chest"),
+    "tshirt": ("height", "chest"),
+    "trousers": ("height", "waist", "hip"),
     "skirt": ("height", "waist", "hip"),
-    "tshirt": ("height", "chest", "waist", "shoulder_width", "arm_length"),
 }
 
-# Size labels an order may give instead of measurements: letter sizes and EU numeric sizes.
-SIZES: tuple[str, ...] = ("XS", "S", "M", "L", "XL", "XXL", *(str(n) for n in range(34, 56, 2)))
+# Size labels an order may give instead of (or with) measurements: drafting's size tables.
+SIZES: tuple[str, ...] = ("XS", "S", "M", "L", "XL", "XXL", "3XL")
 
 
 class Priority(StrEnum):
@@ -78,7 +70,8 @@ class OrderStatus(StrEnum):
 
 
 class CustomOrder(BaseModel):
-    """One validated order row. Either `size` or `measurements` (cm) is given, never neither."""
+    """One validated order row: a `size`, `measurements` (cm), or both (measurements override
+    the size table's values), never neither."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -86,7 +79,9 @@ class CustomOrder(BaseModel):
     customer: str = Field(min_length=1, max_length=200, description="Customer name or id")
     style: str = Field(description="Style key: shirt, trousers, skirt, tshirt")
     options: dict[str, str] = Field(default_factory=dict, description="Style options, key=value")
-    size: str | None = Field(None, description="Size label when no measurements are given")
+    size: str | None = Field(
+        None, description="Size label (XS..3XL); measurements given too override its values"
+    )
     measurements: dict[str, float] = Field(
         default_factory=dict, description="Body measurements in cm, by name in MEASUREMENTS"
     )

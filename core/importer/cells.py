@@ -205,17 +205,14 @@ def validate_row(raw: dict[str, Any]) -> tuple[CustomOrder | None, Problems]:
             problems.append(("priority", f"{str(prio)[:20]!r} is not one of {', '.join(values)}"))
     given = {m: raw[m] for m in MEASUREMENTS if not _blank(raw.get(m))}
     body = {m: _cell(problems, m, lambda v, m=m: measurement(m, v), v) for m, v in given.items()}
-    has_size = not _blank(raw.get("size"))
-    if has_size and given:
-        problems.append(("size", "give either a size or body measurements, not both"))
-    elif has_size:
+    if not _blank(raw.get("size")):
         got["size"] = _cell(problems, "size", size, raw["size"])
     elif not given:
         problems.append(("size", "give a size or body measurements in cm"))
     elif got.get("style") in STYLE_MEASUREMENTS:
         for m in STYLE_MEASUREMENTS[got["style"]]:
             if m not in given:
-                problems.append((m, f"is required for style {got['style']} (cm)"))
+                problems.append((m, f"is required for style {got['style']} without a size (cm)"))
     got["measurements"] = body
     if problems:
         return None, problems

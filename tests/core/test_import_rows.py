@@ -68,8 +68,7 @@ HOSTILE = {
     "words": ({"thigh": "fifty"}, "thigh", "not a number"),
     "underscore-number": ({"thigh": "5_6"}, "thigh", "not a number"),
     "unknown-style": ({"style": "kimono"}, "style", "unknown style 'kimono'"),
-    "size-and-body": ({"size": "M"}, "size", "not both"),
-    "missing-measurement": ({"inseam": ""}, "inseam", "required for style trousers"),
+    "missing-measurement": ({"hip": ""}, "hip", "required for style trousers without a size"),
     "neither": (
         {k: "" for k in ("height", "waist", "hip", "inseam", "thigh")},
         "size",
@@ -112,7 +111,15 @@ def test_several_problems_in_one_row_are_all_reported(tmp_path: Path) -> None:
 
 
 def test_a_good_row_with_blank_optional_cells_passes(tmp_path: Path) -> None:
-    assert _errors_for(tmp_path, options="", priority="") == []
+    assert _errors_for(tmp_path, options="", priority="", inseam="", thigh="") == []
+
+
+def test_a_size_with_measurements_that_override_it(tmp_path: Path) -> None:
+    assert _errors_for(tmp_path, size="xl", hip="", inseam="") == []
+    path = tmp_path / "b.csv"
+    orders = {o.order_id: o for _, o in parse_batch(path).orders}
+    assert orders["T-2"].size == "XL"
+    assert orders["T-2"].measurements == {"height": 170.0, "waist": 80.0, "thigh": 56.0}
 
 
 def test_short_or_long_record_is_a_row_error(tmp_path: Path) -> None:
@@ -180,6 +187,5 @@ def test_sample_with_errors_reports_each_bad_row() -> None:
         (7, "due_date"),
         (7, "options"),
         (8, "priority"),
-        (8, "size"),
         (9, "chest"),
     }
