@@ -31,10 +31,32 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Migrate the store at `url` (default `ATELIER_DATABASE_URL`) to `revision`."""
     engine = make_engine(url or database_url())
     try:
-        log.info("migrating %s to %s", engine.url.render_as_string(hide_password=True), revision)
+        shown = engine.url.render_as_string(hide_password=True)
+        _refuse_unversioned(engine, shown)
+        log.info("migrating %s to %s", shown, revision)
         command.upgrade(alembic_config(engine), revision)
     finally:
         engine.dispose()
+
+
+def _refuse_unversioned(engine: Engine, shown: str) -> None:
+    """A store with Atelier's tables but no migration history was made some other way
+    (e.g. `create_all`); migrating it would fail half-way on the first existing table."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    from core.schema import Base
+
+    with engine.connect() as conn:
+        if MigrationContext.configure(conn).get_current_revision() is not None:
+            return
+        ours = set(inspect(conn).get_table_names()) & set(Base.metadata.tables)
+    if ours:
+        raise AtelierError(
+            f"store {shown} has Atelier tables ({', '.join(sorted(ours)[:3])}, ...) but no "
+            "migration history; it was not made by `atelier db upgrade`. Move it away (or drop "
+            "its tables) and run `atelier db upgrade` again"
+        )
 
 
 def downgrade(url: str | None, revision: str) -> None:

@@ -6,11 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from core.db import make_engine
+from core.errors import AtelierError
 from core.migrate import current_revision, downgrade, upgrade
 from core.schema import Base
 
@@ -67,3 +69,14 @@ def test_cli_db_upgrade_migrates_the_store_named_by_the_environment(tmp_path: Pa
     assert current_revision(url) is not None
     assert "is at revision" in done.stdout
     assert _differences(url) == []
+
+
+def test_a_store_made_without_migrations_is_refused_clearly(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
+    try:
+        Base.metadata.tables["events"].create(engine)
+    finally:
+        engine.dispose()
+    with pytest.raises(AtelierError, match="no migration history"):
+        upgrade(empty_db_url)
+    assert current_revision(empty_db_url) is None
