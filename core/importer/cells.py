@@ -27,8 +27,10 @@ from core.orders import (
 Problems = list[tuple[str, str]]
 
 MAX_OPTIONS = 20
+MAX_OPTIONS_TEXT = 2000
 _FORMULA_START = ("=", "+", "-", "@")
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+# No slashes: drafting names export folders after the order id.
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _OPTION_KEY = re.compile(r"[a-z][a-z0-9_]*")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -124,6 +126,8 @@ def options(value: Any) -> dict[str, str]:
     if isinstance(value, dict):
         pairs = [(str(k), v) for k, v in value.items()]
     elif isinstance(value, str):
+        if len(value) > MAX_OPTIONS_TEXT:
+            raise CellError(f"is {len(value)} characters long; at most {MAX_OPTIONS_TEXT} allowed")
         pairs = []
         for part in value.split(";"):
             if not part.strip():

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from core.importer.cells import validate_row
-from core.importer.read import csv_rows, detect_format, json_rows, read_text
+from core.importer.read import csv_rows, decode, detect_format, json_rows, read_bytes
 from core.orders import CustomOrder
 
 log = logging.getLogger(__name__)
@@ -36,12 +36,20 @@ class BatchParse:
 
 
 def parse_batch(path: Path, fmt: str | None = None, progress: Progress | None = None) -> BatchParse:
-    """Validate every row of a CSV or JSON batch. Raises InputError when the file is not a batch
-    at all (missing, empty, binary, not UTF-8, wrong columns, wrong JSON shape, too large)."""
+    """Validate every row of a CSV or JSON batch file. Raises InputError when the file is not a
+    batch at all (missing, empty, binary, not UTF-8, wrong columns, wrong JSON shape, too large)."""
     path = Path(path)
-    data, text = read_text(path)
-    kind = detect_format(path, data, fmt)
-    rows = list(csv_rows(path, text) if kind == "csv" else json_rows(path, text))
+    return parse_bytes(read_bytes(path), str(path), fmt, progress)
+
+
+def parse_bytes(
+    data: bytes, source: str, fmt: str | None = None, progress: Progress | None = None
+) -> BatchParse:
+    """As `parse_batch`, for content already in memory (an upload); `source` names it in errors
+    and its suffix tells the format when `fmt` is not given."""
+    text = decode(source, data)
+    kind = detect_format(source, data, fmt)
+    rows = list(csv_rows(source, text) if kind == "csv" else json_rows(source, text))
     result = BatchParse()
     for done, (row, raw) in enumerate(rows, start=1):
         if isinstance(raw, tuple):
@@ -55,7 +63,7 @@ def parse_batch(path: Path, fmt: str | None = None, progress: Progress | None = 
             progress(done, len(rows))
     log.info(
         "parsed %s (%s): %d good rows, %d errors",
-        path.name,
+        Path(source).name,
         kind,
         len(result.orders),
         len(result.errors),

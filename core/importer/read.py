@@ -24,21 +24,21 @@ RawRow = dict[str, Any]
 Problem = tuple[str, str]  # (field, message) when a record cannot even be split into cells
 
 
-def detect_format(path: Path, data: bytes, fmt: str | None) -> str:
+def detect_format(source: str, data: bytes, fmt: str | None) -> str:
     """`fmt` if given, else the file suffix, else a look at the first character."""
     if fmt is not None:
         fmt = fmt.lower()
         if fmt not in FORMATS:
             raise InputError(f"unknown batch format {fmt!r}; expected csv or json")
         return fmt
-    suffix = path.suffix.lower().lstrip(".")
+    suffix = Path(source).suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
     return "json" if data.lstrip()[:1] in (b"[", b"{") else "csv"
 
 
-def read_text(path: Path) -> tuple[bytes, str]:
-    """The file's bytes and its UTF-8 text; refuses missing, huge, binary and non-UTF-8 files."""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; refuses missing files, folders and files too large for a batch."""
     if not path.exists():
         raise InputError(f"{path}: file not found")
     if not path.is_file():
@@ -47,24 +47,28 @@ def read_text(path: Path) -> tuple[bytes, str]:
     if size > MAX_BYTES:
         raise InputError(f"{path}: {size} bytes is too large for a batch (at most {MAX_BYTES})")
     with path.open("rb") as f:
-        data = f.read(MAX_BYTES + 1)
+        return f.read(MAX_BYTES + 1)
+
+
+def decode(source: str, data: bytes) -> str:
+    """UTF-8 text of a batch; refuses huge, binary, non-UTF-8 and empty content."""
     if len(data) > MAX_BYTES:
-        raise InputError(f"{path}: too large for a batch (at most {MAX_BYTES} bytes)")
+        raise InputError(f"{source}: too large for a batch (at most {MAX_BYTES} bytes)")
     if b"\x00" in data:
-        raise InputError(f"{path}: a binary file, not a CSV or JSON batch")
+        raise InputError(f"{source}: a binary file, not a CSV or JSON batch")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{path}: not UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x}); "
+            f"{source}: not UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x}); "
             "save the batch as UTF-8"
         ) from exc
     if not text.strip():
-        raise InputError(f"{path}: the file is empty; a batch needs a header and order rows")
-    return data, text
+        raise InputError(f"{source}: the file is empty; a batch needs a header and order rows")
+    return text
 
 
-def check_columns(path: Path, columns: list[str], what: str) -> None:
+def check_columns(path: str, columns: list[str], what: str) -> None:
     """Refuse a batch whose columns (CSV header or JSON keys) are not a batch's."""
     expected = f"expected {', '.join(REQUIRED)}, optional {', '.join(OPTIONAL)}"
     unknown = [c for c in columns if c not in KNOWN]
@@ -78,11 +82,11 @@ def check_columns(path: Path, columns: list[str], what: str) -> None:
         raise InputError(f"{path}: no size {what} and no measurement {what}s; give one of them")
 
 
-def _too_many(path: Path) -> InputError:
+def _too_many(path: str) -> InputError:
     return InputError(f"{path}: more than {MAX_ROWS} orders; split the batch")
 
 
-def csv_rows(path: Path, text: str) -> Iterator[tuple[int, RawRow | Problem]]:
+def csv_rows(path: str, text: str) -> Iterator[tuple[int, RawRow | Problem]]:
     """(row number, cells by column) per data record, or (row number, problem)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -114,7 +118,7 @@ def csv_rows(path: Path, text: str) -> Iterator[tuple[int, RawRow | Problem]]:
         ) from exc
 
 
-def json_rows(path: Path, text: str) -> Iterator[tuple[int, RawRow | Problem]]:
+def json_rows(path: str, text: str) -> Iterator[tuple[int, RawRow | Problem]]:
     """Rows of a JSON batch: a list of objects, or an object whose `orders` is that list."""
     try:
         data = json.loads(text)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from core.db import transaction
-from core.importer.parse import BatchParse, Progress, RowError, parse_batch
+from core.importer.parse import BatchParse, Progress, RowError, parse_batch, parse_bytes
 from core.orders import CustomOrder, Priority
 from core.schema import CustomerRow, OrderRow
 
@@ -159,12 +159,20 @@ def import_batch(
     the report's `errors`, sorted by row; they never stop the good rows from being stored.
     """
     path = Path(path)
-    parsed = parse_batch(path, fmt, progress)
+    return _import(engine, parse_batch(path, fmt, progress), path.name)
+
+
+def import_upload(engine: Engine, data: bytes, name: str, fmt: str | None = None) -> ImportReport:
+    """As `import_batch`, for an uploaded file's content; `name` is the file's name."""
+    return _import(engine, parse_bytes(data, name, fmt), Path(name).name)
+
+
+def _import(engine: Engine, parsed: BatchParse, source: str) -> ImportReport:
     head = ImportReport()
     unique = _first_of_each(parsed, head)
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            stored = _store(engine, unique, path.name)
+            stored = _store(engine, unique, source)
             break
         except IntegrityError:
             if attempt == _ATTEMPTS:
@@ -178,7 +186,7 @@ def import_batch(
     )
     log.info(
         "imported %s: %d new, %d duplicates, %d errors",
-        path.name,
+        source,
         report.imported,
         report.duplicates,
         len(report.errors),

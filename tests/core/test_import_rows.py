@@ -92,6 +92,8 @@ HOSTILE = {
     "option-twice": ({"options": "fit=slim;fit=loose"}, "options", "given twice"),
     "option-empty": ({"options": "fit="}, "options", "needs a value"),
     "bad-order-id": ({"order_id": "A B"}, "order_id", "only letters"),
+    "path-order-id": ({"order_id": "A/../../etc"}, "order_id", "only letters"),
+    "huge-options": ({"options": ";" * 5000}, "options", "5000 characters"),
     "missing-customer": ({"customer": "  "}, "customer", "is required"),
 }
 

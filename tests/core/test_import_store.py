@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 
 from core.db import transaction
 from core.errors import InputError
-from core.importer import ImportReport, import_batch, list_orders, parse_batch
+from core.importer import ImportReport, import_batch, import_upload, list_orders, parse_batch
 from core.schema import CustomerRow, OrderRow
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
@@ -164,3 +164,15 @@ def test_progress_is_reported(tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     parse_batch(_csv(tmp_path, "big.csv", *rows), progress=lambda d, t: seen.append((d, t)))
     assert seen == [(1000, 2500), (2000, 2500), (2500, 2500)]
+
+
+def test_an_upload_imports_like_its_file(engine: Engine) -> None:
+    data = (SAMPLES / "orders_demo.json").read_bytes()
+    report = import_upload(engine, data, "from-browser.json")
+    assert (report.imported, report.errors) == (24, [])
+    with transaction(engine) as s:
+        assert set(s.scalars(select(OrderRow.source))) == {"from-browser.json"}
+    again = import_upload(engine, data, "renamed.txt", fmt="json")
+    assert (again.imported, again.duplicates) == (0, 24)
+    with pytest.raises(InputError, match="upload.csv: a binary file"):
+        import_upload(engine, b"\x00\x01", "upload.csv")
