@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
 _PG_URL = os.environ.get("ATELIER_TEST_DATABASE_URL")
@@ -81,9 +81,13 @@ def _empty_pg_tables(url: str) -> None:
 
     engine = make_engine(url)
     try:
-        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            present = set(inspect(conn).get_table_names())
+            names = ", ".join(
+                f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name in present
+            )
+            if names:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     finally:
         engine.dispose()
 

@@ -100,7 +100,7 @@ def csv_rows(path: str, text: str) -> Iterator[tuple[int, RawRow | Problem]]:
     if repeated:
         raise InputError(f"{path}: columns repeat in the header: {', '.join(repeated)}")
     check_columns(path, columns, "column")
-    row = 0
+    row = orders = 0
     try:
         for cells in reader:
             row += 1
@@ -108,6 +108,7 @@ def csv_rows(path: str, text: str) -> Iterator[tuple[int, RawRow | Problem]]:
                 raise _too_many(path)
             if not any(c.strip() for c in cells):
                 continue  # blank lines are skipped but keep their row number
+            orders += 1
             if len(cells) != len(columns):
                 yield row, ("(row)", f"has {len(cells)} cells, the header has {len(columns)}")
                 continue
@@ -116,6 +117,8 @@ def csv_rows(path: str, text: str) -> Iterator[tuple[int, RawRow | Problem]]:
         raise InputError(
             f"{path}: not readable as CSV at line {reader.line_num} ({exc}); nothing was imported"
         ) from exc
+    if orders == 0:
+        raise InputError(f"{path}: the batch has a header but no orders")
 
 
 def json_rows(path: str, text: str) -> Iterator[tuple[int, RawRow | Problem]]:

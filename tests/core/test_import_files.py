@@ -142,6 +142,7 @@ NOT_A_BATCH = {
     ),
     "repeated-column": ("r.csv", f"{HEADER},size\n".encode(), "columns repeat in the header: size"),
     "unnamed-column": ("u.csv", f"{HEADER},\n".encode(), "column 10 of the header has no name"),
+    "header-only": ("h.csv", f"{HEADER}\n\n".encode(), "a header but no orders"),
     "json-syntax": ("s.json", b'[{"order_id": "A",]', "not valid JSON at line 1"),
     "json-object": ("o.json", b'{"order_id": "A"}', "expected a JSON list"),
     "json-scalar": ("x.json", b'"orders"', "expected a JSON list"),
