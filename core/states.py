@@ -12,13 +12,13 @@ class PlanStatus(StrEnum):
 
 
 class AlarmState(StrEnum):
-    """ISA-18.2 alarm states; `normal` closes an alarm instance."""
+    """ISA-18.2 alarm states, the same names the edge agent's alarm manager uses."""
 
     UNACKNOWLEDGED = "unacknowledged"  # active, nobody has acknowledged it yet
     ACKNOWLEDGED = "acknowledged"  # active, acknowledged
-    RTN_UNACKNOWLEDGED = "rtn_unacknowledged"  # condition cleared before anyone acknowledged
+    RETURNED_UNACKNOWLEDGED = "returned_unacknowledged"  # cleared before anyone acknowledged
     NORMAL = "normal"
-    SHELVED = "shelved"  # hidden by an operator until `shelved_until`, with a reason
+    SHELVED = "shelved"  # hidden by an operator until `shelved_until`
     SUPPRESSED = "suppressed"  # hidden by design (e.g. the machine is stopped on purpose)
 
 
@@ -26,7 +26,7 @@ class AlarmPriority(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
-    URGENT = "urgent"
+    CRITICAL = "critical"
 
 
 class ReviewStatus(StrEnum):

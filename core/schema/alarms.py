@@ -18,13 +18,14 @@ class AlarmRow(Base):
     __tablename__ = "alarms"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tag: Mapped[str] = mapped_column(String(128))  # e.g. S3.thread_break
+    key: Mapped[str] = mapped_column(String(128))  # source and condition, e.g. S3.thread_break
     line: Mapped[str] = mapped_column(String(32))
     station: Mapped[str | None] = mapped_column(String(32))
     message: Mapped[str] = mapped_column(String(500))
     priority: Mapped[str] = mapped_column(String(16), default=AlarmPriority.MEDIUM.value)
     state: Mapped[str] = mapped_column(String(24), default=AlarmState.UNACKNOWLEDGED.value)
     active: Mapped[bool] = mapped_column(default=True)  # is the condition still present
+    value: Mapped[float | None]  # the process value that raised it
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))
@@ -32,7 +33,7 @@ class AlarmRow(Base):
     shelved_at: Mapped[datetime | None]
     shelved_until: Mapped[datetime | None]
     shelved_by: Mapped[str | None] = mapped_column(String(64))
-    shelve_reason: Mapped[str | None] = mapped_column(String(500))
+    shelve_reason: Mapped[str | None] = mapped_column(String(500))  # asked for by the HMI
     suppressed_reason: Mapped[str | None] = mapped_column(String(500))
     event_id: Mapped[str | None] = mapped_column(String(64))  # the event that raised it
 
@@ -47,12 +48,11 @@ class AlarmRow(Base):
             name="ack_has_who",
         ),
         CheckConstraint(
-            "state <> 'shelved' OR (shelved_until IS NOT NULL AND shelve_reason IS NOT NULL)",
-            name="shelved_has_expiry_reason",
+            "state <> 'shelved' OR shelved_until IS NOT NULL", name="shelved_has_expiry"
         ),
         CheckConstraint(
-            "state <> 'rtn_unacknowledged' OR returned_at IS NOT NULL", name="rtn_has_time"
+            "state <> 'returned_unacknowledged' OR returned_at IS NOT NULL", name="rtn_has_time"
         ),
         Index("ix_alarms_line_state", "line", "state"),
-        Index("ix_alarms_tag_raised", "tag", "raised_at"),
+        Index("ix_alarms_key_raised", "key", "raised_at"),
     )

@@ -151,7 +151,7 @@ def test_production_order_needs_a_stored_order(engine: Engine) -> None:
 
 def _alarm(**over: object) -> AlarmRow:
     values: dict[str, object] = dict(
-        tag="S3.thread_break", line="L1", station="S3", message="thread break", priority="high"
+        key="S3.thread_break", line="L1", station="S3", message="thread break", priority="high"
     )
     values.update(over)
     return AlarmRow(**values)
@@ -180,15 +180,13 @@ def test_alarm_states_and_their_required_fields(engine: Engine) -> None:
     "bad",
     [
         {"state": "acknowledged"},
-        {"state": "shelved", "shelved_until": T0},
         {"state": "shelved", "shelve_reason": "noisy"},
-        {"state": "rtn_unacknowledged"},
+        {"state": "returned_unacknowledged"},
         {"state": "forgotten"},
         {"priority": "meh"},
     ],
     ids=[
         "ack-without-who",
-        "shelved-no-reason",
         "shelved-no-expiry",
         "rtn-no-time",
         "state",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-22 05:44:16.997519
+Create Date: 2026-11-22 06:08:15.391721
 """
 
 from collections.abc import Sequence
@@ -22,13 +22,14 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table('alarms',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('tag', sa.String(length=128), nullable=False),
+    sa.Column('key', sa.String(length=128), nullable=False),
     sa.Column('line', sa.String(length=32), nullable=False),
     sa.Column('station', sa.String(length=32), nullable=True),
     sa.Column('message', sa.String(length=500), nullable=False),
     sa.Column('priority', sa.String(length=16), nullable=False),
     sa.Column('state', sa.String(length=24), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('value', sa.Double(), nullable=True),
     sa.Column('raised_at', core.schema.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('acknowledged_at', core.schema.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('acknowledged_by', sa.String(length=64), nullable=True),
@@ -39,16 +40,16 @@ def upgrade() -> None:
     sa.Column('shelve_reason', sa.String(length=500), nullable=True),
     sa.Column('suppressed_reason', sa.String(length=500), nullable=True),
     sa.Column('event_id', sa.String(length=64), nullable=True),
-    sa.CheckConstraint("priority IN ('low', 'medium', 'high', 'urgent')", name=op.f('ck_alarms_priority_known')),
+    sa.CheckConstraint("priority IN ('low', 'medium', 'high', 'critical')", name=op.f('ck_alarms_priority_known')),
     sa.CheckConstraint("state <> 'acknowledged' OR (acknowledged_by IS NOT NULL AND acknowledged_at IS NOT NULL)", name=op.f('ck_alarms_ack_has_who')),
-    sa.CheckConstraint("state <> 'rtn_unacknowledged' OR returned_at IS NOT NULL", name=op.f('ck_alarms_rtn_has_time')),
-    sa.CheckConstraint("state <> 'shelved' OR (shelved_until IS NOT NULL AND shelve_reason IS NOT NULL)", name=op.f('ck_alarms_shelved_has_expiry_reason')),
-    sa.CheckConstraint("state IN ('unacknowledged', 'acknowledged', 'rtn_unacknowledged', 'normal', 'shelved', 'suppressed')", name=op.f('ck_alarms_state_known')),
+    sa.CheckConstraint("state <> 'returned_unacknowledged' OR returned_at IS NOT NULL", name=op.f('ck_alarms_rtn_has_time')),
+    sa.CheckConstraint("state <> 'shelved' OR shelved_until IS NOT NULL", name=op.f('ck_alarms_shelved_has_expiry')),
+    sa.CheckConstraint("state IN ('unacknowledged', 'acknowledged', 'returned_unacknowledged', 'normal', 'shelved', 'suppressed')", name=op.f('ck_alarms_state_known')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alarms'))
     )
     with op.batch_alter_table('alarms', schema=None) as batch_op:
+        batch_op.create_index('ix_alarms_key_raised', ['key', 'raised_at'], unique=False)
         batch_op.create_index('ix_alarms_line_state', ['line', 'state'], unique=False)
-        batch_op.create_index('ix_alarms_tag_raised', ['tag', 'raised_at'], unique=False)
 
     op.create_table('customers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -378,7 +379,7 @@ def downgrade() -> None:
     op.drop_table('defects')
     op.drop_table('customers')
     with op.batch_alter_table('alarms', schema=None) as batch_op:
-        batch_op.drop_index('ix_alarms_tag_raised')
         batch_op.drop_index('ix_alarms_line_state')
+        batch_op.drop_index('ix_alarms_key_raised')
 
     op.drop_table('alarms')
