@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
+
+# Which plugins Alembic loads is noise; its migration steps (INFO) stay visible.
+logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import typer
@@ -24,6 +25,7 @@ def register(app: typer.Typer) -> None:
         from core.importer import import_batch
         from core.migrate import require_current
 
+        _quiet_alembic()
         require_current()
         engine = make_engine()
         try:
@@ -40,6 +42,8 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         console = Console()
+        if not console.is_terminal:
+            console = Console(width=160)  # a pipe or a file: do not squeeze to 80 columns
         console.print(
             f"{file.name}: [green]{report.imported} imported[/], "
             f"{report.duplicates} already stored, "
@@ -62,6 +66,7 @@ def register(app: typer.Typer) -> None:
         from core.importer import list_orders
         from core.migrate import require_current
 
+        _quiet_alembic()
         require_current()
         engine = make_engine()
         try:
@@ -91,10 +96,18 @@ def register(app: typer.Typer) -> None:
                 o.priority.value,
                 s,
             )
-        Console().print(table)
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=160)  # a pipe or a file: do not squeeze to 80 columns
+        console.print(table)
         typer.echo(f"{len(rows)} orders")
 
     app.add_typer(orders, name="orders")
+
+
+def _quiet_alembic() -> None:
+    # Checking the store's revision is routine here; Alembic's INFO lines would bury the report.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _with_progress(work):  # type: ignore[no-untyped-def]
