@@ -6,6 +6,7 @@ import csv
 import logging
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,17 +47,26 @@ def write_batch(path: Path, rows: int) -> Path:
     return path
 
 
-def run(rows: int, url: str, folder: Path) -> ImportBench:
-    """Time parsing, a first import and a re-import (all duplicates) of `rows` orders."""
+def run(
+    rows: int, url: str, folder: Path, step: Callable[[str], None] | None = None
+) -> ImportBench:
+    """Time parsing, a first import and a re-import (all duplicates) of `rows` orders;
+    `step` is told what starts next."""
+    say = step or (lambda _what: None)
+    say("writing the batch")
     batch = write_batch(folder / "bench_batch.csv", rows)
+    say("migrating the store")
     upgrade(url)
     engine = make_engine(url)
     try:
+        say("parsing")
         t0 = time.perf_counter()
         parse_batch(batch)
         t1 = time.perf_counter()
+        say("importing")
         first = import_batch(engine, batch)
         t2 = time.perf_counter()
+        say("importing again (all duplicates)")
         again = import_batch(engine, batch)
         t3 = time.perf_counter()
     finally:

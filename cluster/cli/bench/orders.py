@@ -23,7 +23,9 @@ def register(bench: typer.Typer) -> None:
         with tempfile.TemporaryDirectory(prefix="atelier-bench-") as tmp:
             target = url or f"sqlite:///{Path(tmp) / 'bench.db'}"
             typer.echo(f"importing {rows} orders into {target.split('?')[0]} ...", err=True)
-            result = run(rows, target, Path(tmp))
+            result = run(
+                rows, target, Path(tmp), step=lambda what: typer.echo(f"  {what} ...", err=True)
+            )
         typer.echo(
             f"rows {result.rows}: parse {result.parse_s:.2f} s, "
             f"import (parse + store) {result.import_s:.2f} s ({result.rows_per_s:.0f} rows/s), "
