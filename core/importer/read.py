@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ REQUIRED = ("order_id", "customer", "style", "fabric", "quantity", "due_date")
 OPTIONAL = ("options", "size", "priority", *MEASUREMENTS)
 KNOWN = frozenset(REQUIRED + OPTIONAL)
 FORMATS = ("csv", "json")
+
+_DECIMAL_COMMA = re.compile(r"\d+,\d+")
 
 RawRow = dict[str, Any]
 Problem = tuple[str, str]  # (field, message) when a record cannot even be split into cells
@@ -86,9 +89,28 @@ def _too_many(path: str) -> InputError:
     return InputError(f"{path}: more than {MAX_ROWS} orders; split the batch")
 
 
+def delimiter(text: str) -> str:
+    """`,` unless the header line has no comma but semicolons or tabs (spreadsheets in many
+    European locales save "CSV" with `;`)."""
+    header = text.split("\n", 1)[0]
+    if "," in header:
+        return ","
+    return max((";", "\t"), key=header.count) if (";" in header or "\t" in header) else ","
+
+
+def _local_decimal(cells: RawRow) -> RawRow:
+    """In a `;` or tab file a decimal comma is unambiguous: 98,5 means 98.5 cm."""
+    for name in MEASUREMENTS:
+        value = cells.get(name)
+        if isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip()):
+            cells[name] = value.strip().replace(",", ".")
+    return cells
+
+
 def csv_rows(path: str, text: str) -> Iterator[tuple[int, RawRow | Problem]]:
     """(row number, cells by column) per data record, or (row number, problem)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    sep = delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -112,7 +134,8 @@ def csv_rows(path: str, text: str) -> Iterator[tuple[int, RawRow | Problem]]:
             if len(cells) != len(columns):
                 yield row, ("(row)", f"has {len(cells)} cells, the header has {len(columns)}")
                 continue
-            yield row, dict(zip(columns, cells, strict=True))
+            record = dict(zip(columns, cells, strict=True))
+            yield row, (record if sep == "," else _local_decimal(record))
     except csv.Error as exc:
         raise InputError(
             f"{path}: not readable as CSV at line {reader.line_num} ({exc}); nothing was imported"

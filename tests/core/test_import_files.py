@@ -193,3 +193,31 @@ def test_cell_longer_than_the_csv_limit_is_a_file_error(tmp_path: Path) -> None:
     path = _write(tmp_path, "b.csv", f'{HEADER}\nA,"{"x" * 200_000}",tshirt,,M,F,1,2026-12-01,\n')
     with pytest.raises(InputError, match="not readable as CSV at line"):
         parse_batch(path)
+
+
+def test_semicolon_and_tab_files_from_spreadsheets(tmp_path: Path) -> None:
+    header = "order_id;customer;style;options;height;waist;hip;fabric;quantity;due_date"
+    rows = [
+        'S-1;Zoë;skirt;"length=knee;fit=slim";166;71,5;98;WOOL-GRY;1;2026-12-01',
+        "S-2;Rui;trousers;fit=slim;180;84;99.5;WOOL-GRY;2;2026-12-02",
+    ]
+    semi = parse_batch(_write(tmp_path, "semi.csv", "\n".join([header, *rows]) + "\n"))
+    assert semi.errors == []
+    first, second = (o for _, o in semi.orders)
+    assert first.options == {"length": "knee", "fit": "slim"}
+    assert first.measurements["waist"] == 71.5 and second.measurements["hip"] == 99.5
+    tab = "\n".join([header.replace(";", "\t"), rows[1].replace(";", "\t")]) + "\n"
+    ((_, order),) = parse_batch(_write(tmp_path, "tab.csv", tab)).orders
+    assert order == second
+
+
+def test_decimal_comma_in_a_comma_file_is_still_an_error(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "b.csv",
+        "order_id,customer,style,height,waist,hip,fabric,quantity,due_date\n"
+        'A,c,skirt,166,"71,5",98,F,1,2026-12-01\n',
+    )
+    assert [(e.field, e.message) for e in parse_batch(path).errors] == [
+        ("waist", "'71,5': use a decimal point, not a comma")
+    ]
