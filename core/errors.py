@@ -10,4 +10,4 @@ class ConfigError(AtelierError):
 
 
 class InputError(AtelierError):
-    """Bad input (batch file, serial frame, image, OPC-UA value); the message says what and where."""
+    """Bad input (batch file, serial frame, image, OPC-UA value); the message says what, where."""

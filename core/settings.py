@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def atelier_home() -> Path:
-    """Atelier's home folder (`ATELIER_HOME`, default `~/.atelier`): store, outboxes, images, models."""
+    """Atelier's home (`ATELIER_HOME`, default `~/.atelier`): store, outboxes, images, models."""
     home = Path(os.environ.get("ATELIER_HOME", "~/.atelier")).expanduser()
     home.mkdir(parents=True, exist_ok=True)
     return home

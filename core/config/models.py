@@ -26,7 +26,7 @@ class _Strict(BaseModel):
 
 
 class MachineProfile(_Strict):
-    """OPC-UA node ids for one machine type; `{machine}` is replaced by the station's machine name."""
+    """OPC-UA node ids for one machine type; `{machine}` stands for the station's machine name."""
 
     state: str = Field(description="PackML state (Int32, ISA-TR88 state number)")
     speed: str = Field(description="Speed in stitches or cycles per minute")
@@ -44,7 +44,9 @@ class OpcUaEndpoint(_Strict):
         "Basic256Sha256_SignAndEncrypt",
         description="Security policy; 'None' only for machines that cannot do better (warned)",
     )
-    username: str | None = Field(None, description="User name; the password comes from the secret store")
+    username: str | None = Field(
+        None, description="User name; the password comes from the secret store"
+    )
     password_env: str | None = Field(
         None, description="Name of the environment variable holding the password (never in YAML)"
     )
@@ -60,7 +62,9 @@ class SerialDeviceConfig(_Strict):
 
 class CameraConfig(_Strict):
     name: str = Field(description="Camera name, unique in the line")
-    source: str = Field(description="Video file, image folder, device index or rtsp:// URL; 'demo' for the demo camera")
+    source: str = Field(
+        description="Video file, image folder, device index or rtsp:// URL; 'demo' for the demo"
+    )
     station: str = Field(description="Station the camera watches")
     fps: float = Field(5.0, gt=0, description="Frames per second to take from the source")
 
@@ -70,15 +74,21 @@ class StationConfig(_Strict):
     name: str = Field(description="Name shown to people")
     machine_type: MachineType = Field(description="Machine type at the station")
     machine: str = Field(description="Machine name used in OPC-UA node ids")
-    opcua: OpcUaEndpoint | None = Field(None, description="OPC-UA endpoint; none for manual stations")
+    opcua: OpcUaEndpoint | None = Field(
+        None, description="OPC-UA endpoint; none for manual stations"
+    )
 
 
 class ShiftConfig(_Strict):
     name: str
     start: time = Field(description="Shift start, local time")
     end: time = Field(description="Shift end, local time")
-    breaks: list[tuple[time, time]] = Field(default_factory=list, description="Breaks as [start, end]")
-    days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4], description="Weekdays, 0=Monday")
+    breaks: list[tuple[time, time]] = Field(
+        default_factory=list, description="Breaks as [start, end]"
+    )
+    days: list[int] = Field(
+        default_factory=lambda: [0, 1, 2, 3, 4], description="Weekdays, 0=Monday"
+    )
 
 
 class LineConfig(_Strict):
@@ -88,7 +98,9 @@ class LineConfig(_Strict):
     stations: list[StationConfig] = Field(min_length=1)
     serial_devices: list[SerialDeviceConfig] = Field(default_factory=list)
     cameras: list[CameraConfig] = Field(default_factory=list)
-    simulate: bool = Field(True, description="Run the device simulators for this line (demo, commissioning)")
+    simulate: bool = Field(
+        True, description="Run the device simulators for this line (demo, commissioning)"
+    )
 
     @model_validator(mode="after")
     def _unique_stations(self) -> LineConfig:
@@ -97,7 +109,8 @@ class LineConfig(_Strict):
         if dupes:
             raise ValueError(f"station ids repeat in line {self.id}: {sorted(dupes)}")
         known = set(ids)
-        for dev in [*self.serial_devices, *self.cameras]:
+        devices: list[SerialDeviceConfig | CameraConfig] = [*self.serial_devices, *self.cameras]
+        for dev in devices:
             if dev.station is not None and dev.station not in known:
                 raise ValueError(f"{dev.name} names station {dev.station!r}, not in line {self.id}")
         return self
@@ -125,7 +138,8 @@ class FactoryConfig(_Strict):
             for s in line.stations:
                 if s.opcua is not None and s.machine_type not in self.machine_profiles:
                     raise ValueError(
-                        f"station {s.id} has machine type {s.machine_type!r} with no machine_profiles entry"
+                        f"station {s.id} has machine type {s.machine_type!r}"
+                        " with no machine_profiles entry"
                     )
         return self
 

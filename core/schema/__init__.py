@@ -4,7 +4,34 @@ Import every module here so `Base.metadata` is complete for Alembic and for test
 """
 
 from core.schema.agents import LineAgentRow
+from core.schema.alarms import AlarmRow
 from core.schema.base import Base
+from core.schema.defects import DefectRow, InspectionModelRow
 from core.schema.events import EventRow
+from core.schema.orders import CustomerRow, OrderRow
+from core.schema.plans import PlanAssignmentRow, PlanMarkerRow, PlanRow
+from core.schema.plant import LineRow, StationRow
+from core.schema.production import OperationRow, PatternPieceRow, ProductionOrderRow, RoutingRow
+from core.schema.telemetry import TelemetryAggregateRow, TelemetrySampleRow
 
-__all__ = ["Base", "EventRow", "LineAgentRow"]
+__all__ = [
+    "AlarmRow",
+    "Base",
+    "CustomerRow",
+    "DefectRow",
+    "EventRow",
+    "InspectionModelRow",
+    "LineAgentRow",
+    "LineRow",
+    "OperationRow",
+    "OrderRow",
+    "PatternPieceRow",
+    "PlanAssignmentRow",
+    "PlanMarkerRow",
+    "PlanRow",
+    "ProductionOrderRow",
+    "RoutingRow",
+    "StationRow",
+    "TelemetryAggregateRow",
+    "TelemetrySampleRow",
+]

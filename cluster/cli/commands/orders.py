@@ -1,0 +1,124 @@
+"""`atelier orders`: import batches of custom orders and list the stored ones."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    orders = typer.Typer(
+        help="Custom orders: import batches, list what is stored.", no_args_is_help=True
+    )
+
+    @orders.command("import")
+    def import_(
+        file: Path = typer.Argument(..., help="Batch file, CSV or JSON (see core/README.md)"),
+        fmt: str | None = typer.Option(None, "--format", help="csv or json (default: by suffix)"),
+        as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
+    ) -> None:
+        """Validate a batch and store its good rows in one transaction."""
+        from core.db import make_engine
+        from core.importer import import_batch
+        from core.migrate import require_current
+
+        _quiet_alembic()
+        require_current()
+        engine = make_engine()
+        try:
+            if as_json:
+                report = import_batch(engine, file, fmt)
+            else:
+                report = _with_progress(lambda cb: import_batch(engine, file, fmt, cb))
+        finally:
+            engine.dispose()
+        if as_json:
+            typer.echo(json.dumps(report.to_dict()))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=160)  # a pipe or a file: do not squeeze to 80 columns
+        console.print(
+            f"{file.name}: [green]{report.imported} imported[/], "
+            f"{report.duplicates} already stored, "
+            f"[{'red' if report.errors else 'green'}]{len(report.errors)} errors[/]"
+        )
+        if report.errors:
+            table = Table("row", "field", "problem")
+            for e in report.errors:
+                table.add_row(str(e.row), e.field, e.message)
+            console.print(table)
+
+    @orders.command("list")
+    def list_(
+        status: str | None = typer.Option(None, "--status", help="Only orders in this status"),
+        limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many"),
+        as_json: bool = typer.Option(False, "--json", help="Print the orders as JSON"),
+    ) -> None:
+        """List stored orders by due date."""
+        from core.db import make_engine
+        from core.importer import list_orders
+        from core.migrate import require_current
+
+        _quiet_alembic()
+        require_current()
+        engine = make_engine()
+        try:
+            rows = list_orders(engine, status, limit)
+        finally:
+            engine.dispose()
+        if as_json:
+            out = [{**o.model_dump(mode="json"), "status": s} for o, s in rows]
+            typer.echo(json.dumps(out))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(
+            "order", "customer", "style", "body", "fabric", "qty", "due", "priority", "status"
+        )
+        for o, s in rows:
+            body = o.size or f"{len(o.measurements)} measurements"
+            table.add_row(
+                o.order_id,
+                o.customer,
+                o.style,
+                body,
+                o.fabric,
+                str(o.quantity),
+                o.due_date.isoformat(),
+                o.priority.value,
+                s,
+            )
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=160)  # a pipe or a file: do not squeeze to 80 columns
+        console.print(table)
+        typer.echo(f"{len(rows)} orders")
+
+    app.add_typer(orders, name="orders")
+
+
+def _quiet_alembic() -> None:
+    # Checking the store's revision is routine here; Alembic's INFO lines would bury the report.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _with_progress(work):  # type: ignore[no-untyped-def]
+    """Run `work(callback)` under a progress bar on stderr that disappears when done."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("validating rows", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return work(update)

@@ -1,0 +1,50 @@
+"""Machine telemetry: raw samples as read, and one-second aggregates per station and signal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.schema.base import Base
+
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+_BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class TelemetrySampleRow(Base):
+    __tablename__ = "telemetry_samples"
+
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True)
+    line: Mapped[str] = mapped_column(String(32))
+    station: Mapped[str] = mapped_column(String(32))
+    signal: Mapped[str] = mapped_column(String(64))  # e.g. speed, motor_current
+    time: Mapped[datetime]
+    value: Mapped[float]
+
+    __table_args__ = (
+        Index("ix_telemetry_samples_station_signal_time", "station", "signal", "time"),
+    )
+
+
+class TelemetryAggregateRow(Base):
+    """Min, max, mean and last of one signal over the second starting at `second`."""
+
+    __tablename__ = "telemetry_aggregates"
+
+    station: Mapped[str] = mapped_column(String(32), primary_key=True)
+    signal: Mapped[str] = mapped_column(String(64), primary_key=True)
+    second: Mapped[datetime] = mapped_column(primary_key=True)
+    line: Mapped[str] = mapped_column(String(32))
+    min: Mapped[float]
+    max: Mapped[float]
+    mean: Mapped[float]
+    last: Mapped[float]
+    count: Mapped[int]
+
+    __table_args__ = (
+        CheckConstraint("min <= mean AND mean <= max", name="mean_between"),
+        CheckConstraint("count >= 1", name="count_positive"),
+        Index("ix_telemetry_aggregates_line_second", "line", "second"),
+    )
