@@ -27,13 +27,13 @@ def cubic(p0: Point, p1: Point, p2: Point, p3: Point, steps: int = CURVE_STEPS) 
 
 
 def length(points: Sequence[Point]) -> float:
-    return sum(math.dist(a, b) for a, b in zip(points, points[1:]))
+    return sum(math.dist(a, b) for a, b in zip(points, points[1:], strict=False))
 
 
 def point_at(points: Sequence[Point], distance: float) -> tuple[Point, Point]:
     """The point `distance` mm along a polyline, and the unit tangent there."""
     remaining = max(0.0, distance)
-    for a, b in zip(points, points[1:]):
+    for a, b in zip(points, points[1:], strict=False):
         seg = math.dist(a, b)
         if seg > 0 and remaining <= seg:
             t = remaining / seg

@@ -45,7 +45,7 @@ class Notch:
 
 @dataclass(frozen=True)
 class Dart:
-    """A dart marked inside the piece: legs from the edge to the apex; intake is taken from `edge`."""
+    """A dart marked inside the piece: legs from the edge to the apex, intake taken from `edge`."""
 
     name: str
     edge: str
@@ -70,7 +70,7 @@ class Dart:
 
 @dataclass
 class Piece:
-    """One pattern piece. `quantity` pieces are cut; when `mirrored`, half of them as mirror images."""
+    """One pattern piece: `quantity` are cut; when `mirrored`, half of them as mirror images."""
 
     name: str
     sewing_line: Polygon

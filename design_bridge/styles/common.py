@@ -77,7 +77,7 @@ def band(name: str, length: float, height: float, sa: float, along_grain: bool) 
 
 def split_at_y(points: list[Point], y: float) -> tuple[list[Point], list[Point]]:
     """Split a polyline where it first crosses height y; both parts share the crossing point."""
-    for i, (a, b) in enumerate(zip(points, points[1:])):
+    for i, (a, b) in enumerate(zip(points, points[1:], strict=False)):
         if (a[1] - y) * (b[1] - y) <= 0 and a[1] != b[1]:
             t = (y - a[1]) / (b[1] - a[1])
             p = (a[0] + t * (b[0] - a[0]), y)

@@ -111,7 +111,9 @@ def derivations(all_bodies: pd.DataFrame) -> dict[str, dict]:
             resid = float(np.std(y - x @ coef))
             out[key]["targets"][target] = {
                 "intercept": round(float(coef[0]), 4),
-                "coefficients": {p: round(float(c), 5) for p, c in zip(predictors, coef[1:])},
+                "coefficients": {
+                    p: round(float(c), 5) for p, c in zip(predictors, coef[1:], strict=True)
+                },
                 "residual_sd": round(resid, 2),
             }
     return out
