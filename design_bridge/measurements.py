@@ -150,7 +150,7 @@ def body_for(order: CustomOrder, body_kind: str) -> Body:
                 f"(style {order.style} needs {', '.join(needs['required'])})"
             )
     body = Body(values=values, source=source)
-    for name in (*needs["uses"], "waist_height"):
+    for name in (*needs["uses"], "waist_height", "body_rise"):
         if name in values:
             continue
         v, why = _derive(name, needs["predictors"], values)

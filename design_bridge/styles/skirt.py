@@ -65,24 +65,31 @@ def draft(body: Body, options: dict[str, str]) -> StyleDraft:
             centres = (0.5 * (hip_w - side_take),)
             quantity, mirrored = 2, True
         if dart > 1.0:
+            run = hip_w - side_take
             for i, cx in enumerate(centres):
-                y_at = top + SIDE_RISE * abs(cx) / (hip_w - side_take)
                 b.dart(
                     Dart(
                         f"{name}_dart_{i}",
                         "waist",
-                        (cx + dart / 2, y_at),
-                        (cx, y_at - DART_LENGTH[name]),
-                        (cx - dart / 2, y_at),
+                        _on_waist(cx + dart / 2, top, run),
+                        (cx, _on_waist(cx, top, run)[1] - DART_LENGTH[name]),
+                        _on_waist(cx - dart / 2, top, run),
                     )
                 )
         b.notch("hip", "side", fraction_at(side, 1))
+        if name == "front":
+            b.notch("centre_front", "waist", 0.5)
         built[name] = b.build(quantity=quantity, mirrored=mirrored)
     waist_seam = built["front"].edge_length("waist") + 2 * built["back"].edge_length("waist")
     waistband = band(
         "waistband", waist_seam + WAISTBAND_OVERLAP, WAISTBAND_HEIGHT, SA, along_grain=True
     )
-    waistband.notch("centre_front", "attach", 0.5)
+    back_w = built["back"].edge_length("waist")
+    waistband.notch(
+        "centre_front",
+        "attach",
+        (back_w + built["front"].edge_length("waist") / 2) / (waist_seam + WAISTBAND_OVERLAP),
+    )
     pieces = [built["front"], built["back"], waistband.build(quantity=1, interfaced=True)]
     seams = [
         Seam("side", (("front", "side", 1),), (("back", "side", 1),), (-SEAM_TOL, SEAM_TOL)),
@@ -98,3 +105,8 @@ def draft(body: Body, options: dict[str, str]) -> StyleDraft:
         GirthLine("hip", (("front", yh, 1), ("back", yh, 2))),
     ]
     return StyleDraft(pieces, seams, girths)
+
+
+def _on_waist(x: float, top: float, run: float) -> Point:
+    """The point of the straight waist edge (rising SIDE_RISE over `run`) above x."""
+    return (x, top + SIDE_RISE * abs(x) / run)

@@ -13,6 +13,7 @@ CB_SA = 25.0  # centre back seat seam: room to let out
 HEM_SA = 40.0
 SEAM_TOL = 2.0
 HEM_ABOVE_FLOOR = 30.0
+RISE_EASE = 15.0  # crotch depth over the body rise, mm
 WAISTBAND_HEIGHT = 80.0  # folded in two
 WAISTBAND_OVERLAP = 40.0
 BACK_RAISE = 30.0  # centre back waist above the front's
@@ -28,7 +29,7 @@ def draft(body: Body, options: dict[str, str]) -> StyleDraft:
     qh = (hip + 10 * ease("trousers", fit, "hip")) / 4
     qw = (waist + 10 * ease("trousers", fit, "waist")) / 4
     inseam = body.mm("inseam") - HEM_ABOVE_FLOOR
-    rise = min(max(body.mm("waist_height") - body.mm("inseam") + 15, 180.0), 380.0)
+    rise = body.mm("body_rise") + RISE_EASE
     yc, yw = inseam, inseam + rise
     yh = yc + rise / 3
     yk = yc / 2 + 50
@@ -103,6 +104,7 @@ def draft(body: Body, options: dict[str, str]) -> StyleDraft:
         b.notch("pocket_bottom", "side", POCKET_BOTTOM / side_len)
         b.notch("knee", "side", length(side[:3]) / side_len)
         b.notch("knee_inside", "inseam", length(inside[:2]) / length(inside))
+    back.notch("centre_back", "waist", 0.0)
 
     front_piece = front.build(quantity=2, mirrored=True)
     back_piece = back.build(quantity=2, mirrored=True)
@@ -110,7 +112,12 @@ def draft(body: Body, options: dict[str, str]) -> StyleDraft:
     waistband = band(
         "waistband", waist_seam + WAISTBAND_OVERLAP, WAISTBAND_HEIGHT, SA, along_grain=True
     )
-    waistband.notch("centre_back", "attach", 0.5)
+    front_w, back_w = front_piece.edge_length("waist"), back_piece.edge_length("waist")
+    waistband.notch(
+        "centre_back",
+        "attach",
+        (WAISTBAND_OVERLAP + front_w + back_w) / (waist_seam + WAISTBAND_OVERLAP),
+    )
     pocket = PieceBuilder("pocket_bag")
     pocket.edge("opening", [(0.0, 300.0), (0.0, 120.0)], SA)
     pocket.edge(

@@ -65,8 +65,10 @@ def draft(body: Body, options: dict[str, str]) -> StyleDraft:
         b.notch("side_waist", "side", fraction_at(side, 2))
         b.notch("side_waist", "side" + MIRROR, 1 - fraction_at(side, 2))
         b.notch("neck_centre", "neck", 0.5)
+        b.notch("shoulder", "armhole", 1.0).notch("shoulder", "armhole" + MIRROR, 0.0)
         pieces_b[name] = b
     pieces_b["front"].notch("armhole_front", "armhole", 0.5)
+    pieces_b["front"].notch("armhole_front", "armhole" + MIRROR, 0.5)
 
     armhole = length(front_arm) + length(back_arm)
     cap_h = armhole * CAP_HEIGHT[fit]

@@ -45,6 +45,7 @@ COLUMNS: dict[str, str] = {
     "thigh": "thighcircumference",
 }
 EXTRA_COLUMNS = {"waist_height": "waistheightomphalion"}
+DERIVED_ONLY = ("waist_height", "body_rise")  # never on an order; always derived
 
 RANGE_MARGIN = 0.15  # ranges are widened by 15 % of the measured value on each side
 SIZES = ("XS", "S", "M", "L", "XL", "XXL", "3XL")
@@ -61,7 +62,10 @@ def load_ansur() -> dict[str, pd.DataFrame]:
     ):
         raw = pd.read_csv(ANSUR / name, encoding="latin-1")
         cols = {**COLUMNS, **EXTRA_COLUMNS}
-        frames[body] = pd.DataFrame({k: raw[v] / 10.0 for k, v in cols.items()})
+        frame = pd.DataFrame({k: raw[v] / 10.0 for k, v in cols.items()})
+        # body rise: waist (at the omphalion, as ANSUR's waist) down to the crotch
+        frame["body_rise"] = frame["waist_height"] - frame["inseam"]
+        frames[body] = frame
     return frames
 
 
@@ -99,7 +103,7 @@ def size_table(df: pd.DataFrame) -> pd.DataFrame:
 def derivations(all_bodies: pd.DataFrame) -> dict[str, dict]:
     """Per predictor set and target: intercept, coefficients and residual standard deviation."""
     out: dict[str, dict] = {}
-    targets = [*COLUMNS, "waist_height"]
+    targets = [*COLUMNS, *DERIVED_ONLY]
     for key, predictors in PREDICTOR_SETS.items():
         x = np.column_stack([np.ones(len(all_bodies))] + [all_bodies[p] for p in predictors])
         out[key] = {"predictors": list(predictors), "targets": {}}
