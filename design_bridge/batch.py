@@ -27,7 +27,8 @@ from design_bridge.export.svg import order_svg
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]  # (done, total, order_id)
+# (steps done, total steps, order_id): each order is one step drafted and one step written
+Progress = Callable[[int, int, str], None]
 SUMMARY_FIELDS = (
     "order_id",
     "style",
@@ -65,10 +66,11 @@ def summary_row(d: DraftedOrder) -> dict:
 
 
 def draft_all(
-    orders: Iterable[CustomOrder], progress: Progress | None = None
+    orders: Iterable[CustomOrder], progress: Progress | None = None, total: int | None = None
 ) -> list[DraftedOrder]:
     """Draft every order; InputError lists every order that failed, and nothing is returned."""
     orders = list(orders)
+    total = total or len(orders)
     drafted, errors, seen = [], [], set()
     for i, order in enumerate(orders, start=1):
         name = folder_name(order.order_id)
@@ -80,7 +82,7 @@ def draft_all(
         except InputError as exc:
             errors.append(str(exc))
         if progress is not None:
-            progress(i, len(orders), order.order_id)
+            progress(i, total, order.order_id)
     if errors:
         raise InputError(
             f"{len(errors)} of {len(orders)} orders cannot be drafted:\n  " + "\n  ".join(errors)
@@ -96,13 +98,17 @@ def draft_batch(
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"output folder {out} exists and is not empty")
-    drafted = draft_all(orders, progress)
+    orders = list(orders)
+    steps = 2 * len(orders)
+    drafted = draft_all(orders, progress, steps)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         tmp.chmod(0o755)  # mkdtemp makes it private; the result is an ordinary folder
-        for d in drafted:
+        for i, d in enumerate(drafted, start=len(drafted) + 1):
             write_order(tmp / folder_name(d.order_id), d)
+            if progress is not None:
+                progress(i, steps, d.order_id)
         write_summary(tmp, drafted)
         if out.exists():
             out.rmdir()

@@ -61,6 +61,8 @@ class SeamCheck:
     b_mm: float
     min_mm: float
     max_mm: float
+    a: tuple[tuple[str, str, int], ...] = ()  # (piece, edge, count) sewn on each side
+    b: tuple[tuple[str, str, int], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -69,6 +71,8 @@ class SeamCheck:
     def to_dict(self) -> dict:
         return {
             "seam": self.seam,
+            "a": [list(part) for part in self.a],
+            "b": [list(part) for part in self.b],
             "a_mm": self.a_mm,
             "b_mm": self.b_mm,
             "min_mm": self.min_mm,
@@ -192,6 +196,8 @@ def _seams(drafted: StyleDraft) -> list[SeamCheck]:
             round(side(s.b), 1),
             round(s.ease[0], 1),
             round(s.ease[1], 1),
+            s.a,
+            s.b,
         )
         for s in drafted.seams
     ]

@@ -32,9 +32,10 @@ def test_batch_writes_exports_and_summary_and_reports_progress(tmp_path):
     seen = []
     out = tmp_path / "drafts"
     drafted = draft_batch(
-        _orders(), out, progress=lambda done, total, oid: seen.append((done, oid))
+        _orders(), out, progress=lambda done, total, oid: seen.append((done, total, oid))
     )
-    assert seen == [(1, "B-1"), (2, "B-2"), (3, "B/3"), (4, "B-4")]
+    ids = ["B-1", "B-2", "B/3", "B-4"]
+    assert seen == [(i + 1, 8, oid) for i, oid in enumerate(ids + ids)]  # drafted, then written
     assert [d.order_id for d in drafted] == ["B-1", "B-2", "B/3", "B-4"]
     for folder in ("B-1", "B-2", "B_3", "B-4"):
         for name in ("drafted.json", "pattern.svg", "pattern.dxf", "pattern.plt"):

@@ -68,10 +68,8 @@ def test_notches_sit_on_the_sewing_line_and_pair_up(drafted):
 
 def test_notches_match_along_single_edge_seams(drafted):
     pieces = {p.name: p for p in drafted.pieces}
-    from design_bridge.draft import DRAFTERS  # the seams live on the style draft
-
-    style_draft = DRAFTERS[drafted.style](drafted.body, drafted.options)
-    for seam in style_draft.seams:
+    matched = 0
+    for seam in drafted.seams:
         if len(seam.a) != 1 or len(seam.b) != 1:
             continue
         (pa, ea, _), (pb, eb, _) = seam.a[0], seam.b[0]
@@ -81,6 +79,8 @@ def test_notches_match_along_single_edge_seams(drafted):
             fa = on_a[name].position / length(pieces[pa].edges[on_a[name].edge])
             fb = on_b[name].position / length(pieces[pb].edges[on_b[name].edge])
             assert min(abs(fa - fb), abs(fa - (1 - fb))) < 0.01, (seam.name, name, fa, fb)
+            matched += 1
+    assert matched > 0
 
 
 def test_every_seam_agrees_within_its_tolerance(drafted):

@@ -32,9 +32,13 @@ def register(app: typer.Typer) -> None:
             )
         orders = [order for _, order in parsed.orders]
         with Progress(transient=True) as progress:
-            task = progress.add_task("drafting", total=len(orders))
+            task = progress.add_task("drafting and writing", total=2 * len(orders))
             drafted = draft_batch(
-                orders, out, progress=lambda done, total, _id: progress.update(task, completed=done)
+                orders,
+                out,
+                progress=lambda done, total, order_id: progress.update(
+                    task, completed=done, total=total, description=order_id
+                ),
             )
         table = Table(title=f"{len(drafted)} orders drafted into {out}")
         for column in ("order", "style", "size", "qty", "pieces", "fabric m", "SMV", "fit"):
