@@ -11,6 +11,7 @@ It reads data/ansur2/*.csv (millimetres) and writes, in centimetres, to data/siz
 - men.csv, women.csv: size tables with linear grading (Seamly2D-style base size + increment):
   base size M holds the medians; every measurement grows by its regression slope on chest times
   the chest step between sizes.
+- grading.png: the graded sizes drawn over the bodies (chest against waist and height).
 - derivations.json: least-squares coefficients to derive a missing measurement from the ones a
   style must have (height and the style's key girths), plus waist height for the trouser rise.
 """
@@ -123,6 +124,34 @@ def derivations(all_bodies: pd.DataFrame) -> dict[str, dict]:
     return out
 
 
+def plot_grading(frames: dict[str, pd.DataFrame], path: Path) -> None:
+    """The graded sizes over the ANSUR II bodies they stand for: chest against waist and height."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    for (body, df), colour in zip(frames.items(), ("tab:blue", "tab:red"), strict=True):
+        table = size_table(df).set_index("measurement")
+        for ax, other in zip(axes, ("waist", "height"), strict=True):
+            ax.scatter(df["chest"], df[other], s=2, alpha=0.15, color=colour)
+            ax.plot(
+                table.loc["chest", list(SIZES)],
+                table.loc[other, list(SIZES)],
+                "o-",
+                color=colour,
+                label=f"{body} XS..3XL",
+            )
+            ax.set_xlabel("chest (cm)")
+            ax.set_ylabel(f"{other} (cm)")
+    axes[0].legend()
+    fig.suptitle("ANSUR II bodies and Atelier's graded sizes")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     frames = load_ansur()
@@ -132,6 +161,7 @@ def main() -> None:
     for body, df in frames.items():
         size_table(df).to_csv(OUT / f"{body}.csv", index=False)
     (OUT / "derivations.json").write_text(json.dumps(derivations(both), indent=2) + "\n")
+    plot_grading(frames, OUT / "grading.png")
     log.info("wrote %s from %d bodies", OUT, len(both))
 
 
