@@ -1,7 +1,8 @@
 """SVG preview of an order's pieces for the HMI: cut line, sewing line, grain line, notches, labels.
 
-Units are millimetres (viewBox in mm); SVG's y axis points down, so pieces are flipped to keep
-the drafted "up" at the top of the sheet.
+The viewBox is in millimetres and the width is 100 %, so the HMI scales it to its panel; the
+sheet's real size is in data-width-mm / data-height-mm. SVG's y axis points down, so each piece
+is flipped within its row to keep the drafted "up" at the top.
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ def order_svg(title: str, pieces: list[Piece]) -> str:
     placed, width, height = sheet_layout(pieces)
     margin = 20.0
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + 2 * margin:.0f}mm" '
-        f'height="{height + 2 * margin + 30:.0f}mm" '
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100%" '
+        f'data-width-mm="{width + 2 * margin:.0f}" data-height-mm="{height + 2 * margin + 30:.0f}" '
         f'viewBox="{-margin:.1f} {-margin - 30:.1f} {width + 2 * margin:.1f} '
         f'{height + 2 * margin + 30:.1f}">',
         f"<title>{escape(title)}</title>",
         f'<text x="0" y="-12" font-size="18" font-family="sans-serif">{escape(title)}</text>',
     ]
     for piece, dx, dy in placed:
+        _, miny, _, maxy = piece.cut_line.bounds
+        top = dy + miny  # the piece's row starts here; flip the piece within it
 
         def tr(x: float, y: float) -> tuple[float, float]:
-            return x + dx, height - (y + dy)  # noqa: B023 - used inside this iteration only
+            return x + dx, top + maxy - y  # noqa: B023 - used inside this iteration only
 
         out.append(f'<g class="piece" id="{escape(piece.name)}">')
         out.append(
