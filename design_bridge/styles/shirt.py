@@ -7,7 +7,7 @@ import math
 from design_bridge.geometry import cubic, length, sleeve_cap, solve
 from design_bridge.measurements import Body
 from design_bridge.options import ease
-from design_bridge.pieces import PieceBuilder
+from design_bridge.pieces import Dart, PieceBuilder
 from design_bridge.styles.common import (
     GirthLine,
     Seam,
@@ -27,6 +27,8 @@ CUFF_EASE = 60.0  # cuff length over the wrist, before the overlap
 CUFF_OVERLAP = 20.0
 PLEATS = 40.0  # two 20 mm pleats at the sleeve hem, taken up by the cuff
 STAND_HEIGHT = 35.0
+BUST_DART = 25.0  # intake of the women's side bust dart (a B-cup block), mm
+BUST_DART_BELOW_ARMHOLE = 50.0
 SEAM_TOL = 2.0  # seams that must match agree within this, mm
 CAP_EASE = {"slim": 0.01, "regular": 0.015, "relaxed": 0.02}  # share of the armhole length
 CAP_HEIGHT = {"slim": 0.30, "regular": 0.27, "relaxed": 0.24}  # share of the armhole length
@@ -97,15 +99,27 @@ def draft(body: Body, options: dict[str, str]) -> StyleDraft:
     front_arm = cubic((qc, yc), (qc - 0.6 * (qc - fsp[0]), yc), (fsp[0], yc + 0.4 * fd), fsp)
     y_cf = top + 10 - (neck / 5 + 10)
     front_neck = cubic(fnp, (fnp[0], y_cf + 30), (fnp[0] * 0.5, y_cf), (0.0, y_cf))
+    # women's fronts: a side bust dart; the front below it is lengthened by the dart's intake
+    drop = BUST_DART if options["body"] == "women" else 0.0
+    front_side = [(x, y - drop) for x, y in side[:3]]
+    if drop:
+        y_d = yc - BUST_DART_BELOW_ARMHOLE
+        x_d = qw + (qc - qw) * (y_d - yw) / (yc - yw)
+        front_side += [(x_d, y_d - drop), (x_d, y_d)]
+    front_side.append(side[3])
     front = PieceBuilder("front")
-    front.edge("hem", [(-STAND, 0.0), (qh, 0.0)], HEM_SA)
-    front.edge("side", side, SA)
+    front.edge("hem", [(-STAND, -drop), (qh, -drop)], HEM_SA)
+    front.edge("side", front_side, SA)
     front.edge("armhole", front_arm, SA)
     front.edge("shoulder", [fsp, fnp], SA)
     front.edge("neck", front_neck, SA)
     front.edge("stand_top", [(0.0, y_cf), (-STAND, y_cf)], SA)
-    front.edge("front_edge", [(-STAND, y_cf), (-STAND, 0.0)], SA)
-    front.notch("side_waist", "side", fraction_at(side, 2)).notch("armhole_front", "armhole", 0.5)
+    front.edge("front_edge", [(-STAND, y_cf), (-STAND, -drop)], SA)
+    front.notch("side_waist", "side", fraction_at(front_side, 2))
+    front.notch("armhole_front", "armhole", 0.5)
+    if drop:
+        apex = (0.45 * qc, y_d - drop / 2)
+        front.dart(Dart("bust_dart", "side", (x_d, y_d), apex, (x_d, y_d - drop)))
 
     armhole = length(front_arm) + length(arm_high) + length(arm_low)
     cap_len = armhole * (1 + CAP_EASE[fit])
@@ -197,8 +211,8 @@ def draft(body: Body, options: dict[str, str]) -> StyleDraft:
         )
     girths = [
         GirthLine("chest", (("back", yc - 10, 1), ("front", yc - 10, 2)), 2 * STAND),
-        GirthLine("waist", (("back", yw, 1), ("front", yw, 2)), 2 * STAND),
-        GirthLine("hip", (("back", yh, 1), ("front", yh, 2)), 2 * STAND),
+        GirthLine("waist", (("back", yw, 1), ("front", yw - drop, 2)), 2 * STAND),
+        GirthLine("hip", (("back", yh, 1), ("front", yh - drop, 2)), 2 * STAND),
     ]
     return StyleDraft(pieces, seams, girths)
 

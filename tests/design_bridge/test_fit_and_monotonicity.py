@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from shapely.geometry import Point
 
 from design_bridge import draft_order
 from design_bridge.styles.common import width_at
@@ -98,3 +99,17 @@ def test_a_slim_shirt_cannot_follow_a_very_narrow_waist():
     )
     waist = next(f for f in d.fit if f.girth == "waist")
     assert not waist.ok and waist.ease_cm > waist.max_cm
+
+
+def test_the_womens_shirt_front_has_a_bust_dart_the_mens_has_not():
+    men = draft_order(make_order("shirt", measurements=BASE, options={"body": "men"}))
+    women = draft_order(make_order("shirt", measurements=BASE, options={"body": "women"}))
+    front_m = next(p for p in men.pieces if p.name == "front")
+    front_w = next(p for p in women.pieces if p.name == "front")
+    assert not front_m.darts and [d.name for d in front_w.darts] == ["bust_dart"]
+    dart = front_w.darts[0]
+    assert front_w.sewing_line.contains(Point(dart.apex))
+    # the front is longer by the dart, and the sewn side seam still matches the back
+    height = lambda p: p.sewing_line.bounds[3] - p.sewing_line.bounds[1]  # noqa: E731
+    assert height(front_w) == pytest.approx(height(front_m) + dart.intake, abs=0.5)
+    assert all(s.ok for s in women.seams)
