@@ -6,6 +6,7 @@ import pytest
 from shapely.geometry import Point
 
 from design_bridge import draft_order
+from design_bridge.options import STYLE_OPTIONS
 from design_bridge.styles.common import width_at
 
 from .conftest import make_order
@@ -113,3 +114,25 @@ def test_the_womens_shirt_front_has_a_bust_dart_the_mens_has_not():
     height = lambda p: p.sewing_line.bounds[3] - p.sewing_line.bounds[1]  # noqa: E731
     assert height(front_w) == pytest.approx(height(front_m) + dart.intake, abs=0.5)
     assert all(s.ok for s in women.seams)
+
+
+@pytest.mark.parametrize(
+    ("style", "option"),
+    [
+        ("shirt", "fit"),
+        ("shirt", "sleeve"),
+        ("shirt", "collar"),
+        ("trousers", "fit"),
+        ("trousers", "leg"),
+        ("skirt", "fit"),
+        ("skirt", "length"),
+        ("tshirt", "fit"),
+        ("tshirt", "sleeve"),
+    ],
+)
+def test_every_option_value_changes_the_pieces(style, option):
+    shapes = set()
+    for value in STYLE_OPTIONS[style][option]:
+        d = draft_order(make_order(style, measurements=BASE, options={option: value}))
+        shapes.add(tuple((p.name, round(p.cut_area_mm2)) for p in d.pieces))
+    assert len(shapes) == len(STYLE_OPTIONS[style][option])
