@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from shapely.affinity import scale
 from shapely.geometry import LineString, Polygon
 from shapely.geometry.polygon import orient
 from shapely.ops import unary_union
@@ -98,6 +99,15 @@ class Piece:
         sa = self.seam_allowances[notch.edge]
         start = (notch.x - sa * ux, notch.y - sa * uy)
         return start, (start[0] + depth * ux, start[1] + depth * uy)
+
+    def cut_polygons(self) -> list[Polygon]:
+        """One cut line per piece to cut, mirror images for the second half of a mirrored pair:
+        what a marker nests for one garment."""
+        mirror = orient(scale(self.cut_line, xfact=-1.0, origin="centroid"), 1.0)
+        if not self.mirrored:
+            return [self.cut_line] * self.quantity
+        half = self.quantity // 2
+        return [self.cut_line] * (self.quantity - half) + [mirror] * half
 
     @property
     def cut_area_mm2(self) -> float:

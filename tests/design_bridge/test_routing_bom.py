@@ -90,3 +90,18 @@ def test_button_count_follows_options():
     long_ = draft_order(make_order("shirt", options={"sleeve": "long", "collar": "button_down"}))
     short = draft_order(make_order("shirt", options={"sleeve": "short", "collar": "classic"}))
     assert long_.bom.trims["button_11mm"] == short.bom.trims["button_11mm"] + 6
+
+
+def test_cut_polygons_give_each_piece_to_cut_with_mirrored_pairs():
+    d = draft_order(make_order("shirt", size="M"))
+    pieces = {p.name: p for p in d.pieces}
+    fronts = pieces["front"].cut_polygons()
+    assert len(fronts) == 2 and fronts[0].equals(pieces["front"].cut_line)
+    assert fronts[1].area == pytest.approx(fronts[0].area) and not fronts[1].equals(fronts[0])
+    assert fronts[1].exterior.is_ccw
+    minx0, _, maxx0, _ = fronts[0].bounds
+    minx1, _, maxx1, _ = fronts[1].bounds
+    assert maxx1 - minx1 == pytest.approx(maxx0 - minx0)
+    assert len(pieces["cuff"].cut_polygons()) == 4
+    total = sum(poly.area for p in d.pieces for poly in p.cut_polygons())
+    assert total / 1e6 == pytest.approx(d.bom.fabric_area_m2, rel=1e-3)
