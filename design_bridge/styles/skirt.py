@@ -54,7 +54,7 @@ def draft(body: Body, options: dict[str, str]) -> StyleDraft:
                 ],
             )
             x = 0.45 * (hip_w - side_take)
-            centres = (x, -x)
+            centres: tuple[float, ...] = (x, -x)
             quantity, mirrored = 1, False
         else:
             b = PieceBuilder(name)

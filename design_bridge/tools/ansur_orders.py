@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from core.orders import STYLES, CustomOrder
+from core.orders import STYLES, CustomOrder, Priority
 from design_bridge.options import STYLE_OPTIONS
 from design_bridge.tools.make_size_tables import COLUMNS, load_ansur
 
@@ -36,10 +36,12 @@ def ansur_orders(n_bodies: int, styles=STYLES, seed: int = 7) -> list[CustomOrde
                     customer=f"subject {i}",
                     style=style,
                     options=options,
+                    size=None,
                     measurements=measurements,
                     fabric="POPLIN-WHT" if style != "tshirt" else "JERSEY-WHT",
                     quantity=1,
                     due_date=date(2026, 12, 1),
+                    priority=Priority.NORMAL,
                 )
             )
     return orders
