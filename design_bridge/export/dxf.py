@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import ezdxf
-
 from design_bridge.export.layout import sheet_layout
 from design_bridge.pieces import Piece
 
@@ -20,6 +18,8 @@ TEXT_HEIGHT = 8.0
 
 
 def write_dxf(path: Path, style_name: str, pieces: list[Piece]) -> None:
+    import ezdxf  # half of `import design_bridge`'s time; only exports need it
+
     doc = ezdxf.new("R12")
     for name in LAYERS.values():
         doc.layers.add(name)
