@@ -29,6 +29,7 @@ class Fabric:
     directional: bool
     kind: str = "woven"
     known: bool = True
+    thread_colour: str | None = None  # the scheduler's setup on thread-colour change
 
     @property
     def allowed_rotations(self) -> tuple[int, ...]:
@@ -46,6 +47,7 @@ class BillOfMaterials:
     pocketing_area_m2: float
     interfacing_area_m2: float
     thread_m: float
+    thread_colour: str | None
     trims: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -108,5 +110,6 @@ def bill_of_materials(
         pocketing_area_m2=round(area(lambda p: p.material == "pocketing"), 4),
         interfacing_area_m2=round(area(lambda p: p.interfaced), 4),
         thread_m=round(thread, 1),
+        thread_colour=fab.thread_colour,
         trims={k: v * quantity for k, v in trims(style, options).items()},
     )

@@ -76,6 +76,7 @@ def test_narrow_directional_fabric_needs_more_length_and_pins_rotation():
     plain = draft_order(make_order("trousers", fabric="WOOL-GRY"))
     pile = draft_order(make_order("trousers", fabric="CORD-BRN"))
     assert pile.bom.fabric_length_m > plain.bom.fabric_length_m
+    assert (plain.bom.thread_colour, pile.bom.thread_colour) == ("grey", "brown")
     assert all(p.allowed_rotations == (0,) for p in pile.pieces)
     assert all(p.allowed_rotations == (0, 180) for p in plain.pieces)
 
