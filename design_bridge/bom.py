@@ -59,7 +59,11 @@ def _catalogue() -> dict[str, Fabric]:
     with FABRICS.open() as fh:
         return {
             r["code"]: Fabric(
-                r["code"], float(r["width_mm"]), r["directional"] == "true", r["kind"]
+                r["code"],
+                float(r["width_mm"]),
+                r["directional"] == "true",
+                r["kind"],
+                thread_colour=r["thread_colour"],
             )
             for r in csv.DictReader(fh)
         }
