@@ -25,6 +25,12 @@ def make_order(style: str, order_id: str = "T-1", **fields) -> CustomOrder:
     return CustomOrder(**data)
 
 
+def make_unchecked_order(style: str, order_id: str = "T-1", **fields) -> CustomOrder:
+    """An order that skipped CustomOrder's validation: drafting must still defend itself."""
+    checked = make_order("shirt", order_id)
+    return CustomOrder.model_construct(**{**checked.model_dump(), "style": style, **fields})
+
+
 # (style, options) covering every option value at least once
 VARIANTS = [
     (style, {key: value})

@@ -53,7 +53,7 @@ def test_batch_writes_exports_and_summary_and_reports_progress(tmp_path):
 
 def test_one_bad_order_writes_nothing_and_names_every_failure(tmp_path):
     orders = _orders()
-    orders.insert(1, make_order("shirt", "BAD-1", measurements={"height": 178.0, "chest": -5.0}))
+    orders.insert(1, make_order("shirt", "BAD-1", measurements={"height": 178.0, "chest": 400.0}))
     orders.append(make_order("skirt", "BAD-2", size="XXXXL"))
     out = tmp_path / "drafts"
     with pytest.raises(InputError) as err:

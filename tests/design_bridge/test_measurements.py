@@ -11,7 +11,7 @@ from core.orders import MEASUREMENTS
 from design_bridge import draft_order
 from design_bridge.measurements import check_value, ranges, size_table
 
-from .conftest import make_order
+from .conftest import make_order, make_unchecked_order
 
 GOOD = {"height": 178.0, "chest": 102.0, "waist": 88.0, "hip": 100.0}
 
@@ -57,7 +57,7 @@ def test_missing_required_measurement_names_the_style_needs():
 
 
 def test_neither_size_nor_measurements():
-    order = make_order("skirt", measurements={}, size=None)
+    order = make_unchecked_order("skirt", measurements={}, size=None)
     with pytest.raises(InputError, match="neither a size nor measurements"):
         draft_order(order)
 
@@ -69,7 +69,7 @@ def test_unknown_size_lists_the_table():
 
 def test_unknown_style_and_options_are_named():
     with pytest.raises(InputError, match="style 'jacket' is not known"):
-        draft_order(make_order("jacket"))
+        draft_order(make_unchecked_order("jacket"))
     with pytest.raises(InputError, match="option 'lapel' does not apply to style shirt"):
         draft_order(make_order("shirt", options={"lapel": "peak"}))
     with pytest.raises(InputError, match=r"option collar='wing' is not one of classic"):
