@@ -4,7 +4,9 @@ Import every module here so `Base.metadata` is complete for Alembic and for test
 """
 
 from core.schema.agents import LineAgentRow
+from core.schema.audit import AuditRow
 from core.schema.base import Base
 from core.schema.events import EventRow
+from core.schema.users import UserRow
 
-__all__ = ["Base", "EventRow", "LineAgentRow"]
+__all__ = ["AuditRow", "Base", "EventRow", "LineAgentRow", "UserRow"]
