@@ -18,8 +18,7 @@ class UserRow(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(256))
-    pin_hash: Mapped[str | None] = mapped_column(
-        String(256)
-    )  # operator switching on a shared screen
+    # PIN for operator switching on a shared station screen.
+    pin_hash: Mapped[str | None] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
