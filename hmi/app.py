@@ -19,7 +19,7 @@ from streamlit.navigation.page import StreamlitPage  # noqa: E402
 
 from core.errors import AtelierError  # noqa: E402
 from hmi.login import render_login  # noqa: E402
-from hmi.roles import pages_for  # noqa: E402
+from hmi.roles import PAGES, pages_for  # noqa: E402
 from hmi.session import SignedIn, refresh_from_store, sign_out, sign_out_if_idle, touch  # noqa: E402
 from hmi.settings import load_settings  # noqa: E402
 from hmi.style import apply_style  # noqa: E402
@@ -55,7 +55,12 @@ def main() -> None:
         st.stop()
     if user is None:
         login = st.Page(render_login, title="Sign in", url_path="login", default=True)
-        nav = st.navigation([login], position="hidden")
+        # A bookmarked page URL also shows the sign-in, then opens that page if the role has it.
+        bookmarks = [
+            st.Page(render_login, title=spec.title, url_path=spec.key, visibility="hidden")
+            for spec in PAGES.values()
+        ]
+        nav = st.navigation([login, *bookmarks], position="hidden")
     else:
         touch()
         nav = _signed_in_navigation(user)

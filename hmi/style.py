@@ -21,6 +21,7 @@ html, body, .stApp { font-size: 18px; }
 }
 .stTextInput input, .stNumberInput input, .stDateInput input, .stTextArea textarea,
 [data-baseweb="select"] > div { min-height: 48px; font-size: 1.05rem; }
+[data-testid="stAppDeployButton"] { display: none; }
 [data-testid="stSidebarNav"] a { min-height: 48px; display: flex; align-items: center; }
 </style>
 """

@@ -68,7 +68,7 @@ def _agents_table() -> None:
         styled = frame.style.apply(
             lambda row: abnormal_row(row["agent"] != "online", len(row)), axis=1
         )
-        st.dataframe(styled, hide_index=True, width="stretch", key="line_agents")
+        st.table(styled, hide_index=True)
     st.caption(f"Updated {now:%H:%M:%S} UTC")
 
 
