@@ -62,14 +62,14 @@ def test_first_screen_is_the_sign_in_form(store):
     assert titles(at) == ["Atelier"]
     password = at.text_input(key="sign_in_password")
     assert password.proto.type == password.proto.PASSWORD
-    assert not at.dataframe  # nothing from the store before signing in
+    assert not at.table  # nothing from the store before signing in
 
 
 def test_planner_signs_in_and_sees_both_lines(store):
     at = sign_in(app(), "pia")
     assert not at.exception and not at.error
     assert titles(at) == ["Planner"]
-    (agents,) = [d.value for d in at.dataframe]
+    (agents,) = [d.value for d in at.table]
     assert list(agents["line"]) == ["C1", "L1"]
     assert list(agents["agent"]) == ["online", "OFFLINE"]
     assert list(agents["outbox depth"]) == [0, 7]
@@ -125,7 +125,7 @@ def test_page_script_refuses_a_role_outside_it(store):
     at.session_state[USER_KEY] = SignedIn("olga", users.Role.OPERATOR)
     at.run()
     assert [e.value for e in at.error] == ["This page is not open to your role."]
-    assert "Admin" not in titles(at) and not at.dataframe
+    assert "Admin" not in titles(at) and not at.table and not at.dataframe
 
 
 def test_admin_sees_users_and_audit_log(store):

@@ -60,20 +60,34 @@ def test_add_from_stdin_then_list_and_audit(env):
     assert entry.actor.startswith("cli:") and entry.action == "user.add"
 
 
+def stored_names(env) -> list[str]:
+    engine = make_engine(env["ATELIER_DATABASE_URL"])
+    with transaction(engine) as s:
+        names = [u.name for u in users.list_users(s)]
+    engine.dispose()
+    return names
+
+
 def test_bad_role_and_duplicate_are_clear_errors(env):
-    bad = atelier(env, "users", "add", "bo", "--role", "boss", stdin="long secret\n")
+    engine = make_engine(env["ATELIER_DATABASE_URL"])
+    with transaction(engine) as s:
+        users.add_user(s, "bo", "operator", "long secret", actor="test")
+    engine.dispose()
+    bad = atelier(env, "users", "add", "cy", "--role", "boss", stdin="long secret\n")
     assert bad.returncode == 2
     assert "error: role 'boss'" in bad.stderr and "Traceback" not in bad.stderr
-    atelier(env, "users", "add", "bo", "--role", "operator", stdin="long secret\n")
     again = atelier(env, "users", "add", "bo", "--role", "admin", stdin="other secret\n")
     assert again.returncode == 2 and "already exists" in again.stderr
     empty = atelier(env, "users", "add", "cy", "--role", "admin", "--password-stdin", stdin="")
     assert empty.returncode == 2 and "standard input" in empty.stderr
-    assert [u["name"] for u in json.loads(atelier(env, "users", "list", "--json").stdout)] == ["bo"]
+    assert stored_names(env) == ["bo"]
 
 
 def test_passwd_from_stdin(env):
-    atelier(env, "users", "add", "ana", "--role", "admin", stdin="long secret\n")
+    engine = make_engine(env["ATELIER_DATABASE_URL"])
+    with transaction(engine) as s:
+        users.add_user(s, "ana", "admin", "long secret", actor="test")
+    engine.dispose()
     done = atelier(env, "users", "passwd", "ana", stdin="newer secret\n")
     assert done.returncode == 0, done.stderr
     ghost = atelier(env, "users", "passwd", "ghost", stdin="newer secret\n")
@@ -134,5 +148,4 @@ def test_interactive_prompt_asks_twice_and_checks_match(env):
         env, ["users", "add", "bo", "--role", "quality"], ["long secret", "other secret"]
     )
     assert rc == 2 and "differ" in out
-    names = [u["name"] for u in json.loads(atelier(env, "users", "list", "--json").stdout)]
-    assert names == ["ana"]
+    assert stored_names(env) == ["ana"]
