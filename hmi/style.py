@@ -20,6 +20,7 @@ html, body, .stApp { font-size: 18px; }
   background: #bdbdbd; color: #111; border: 1px solid #8a8a8a;
 }
 .stTextInput input, .stNumberInput input, .stDateInput input, .stTextArea textarea,
+[data-testid="stTextInputRootElement"], [data-testid="stNumberInputContainer"],
 [data-baseweb="select"] > div { min-height: 48px; font-size: 1.05rem; }
 [data-testid="stAppDeployButton"] { display: none; }
 [data-testid="stSidebarNav"] a { min-height: 48px; display: flex; align-items: center; }

@@ -103,3 +103,13 @@ def test_operator_cannot_open_planner(hmi_url, page):
     wait_for_text(page, "Updated")
     assert heading_count(page, "Planner") == 0
     screenshot(page, "hmi-operator-tries-planner")
+
+
+def test_sign_in_controls_are_touch_sized(hmi_url, page):
+    page.goto(hmi_url)
+    page.get_by_label("User").wait_for(timeout=60_000)
+    # The visible box of a text field is its root element, which clips the input inside.
+    fields = page.get_by_test_id("stTextInputRootElement")
+    controls = [fields.nth(0), fields.nth(1), page.get_by_role("button", name="Sign in")]
+    assert all(c.bounding_box()["height"] >= 48 for c in controls)
+    screenshot(page, "hmi-sign-in")
