@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from core import users
+from core.audit import recent
 from core.db import make_engine, transaction
 from core.schema import Base, LineAgentRow
 from tests.e2e.harness import chromium, login, screenshot, streamlit_app, wait_for_text
@@ -18,7 +19,7 @@ PASSWORD = "long secret"
 
 
 @pytest.fixture(scope="module")
-def hmi_url(tmp_path_factory):
+def store_url(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hmi_e2e")
     url = f"sqlite:///{tmp / 'store.db'}"
     engine = make_engine(url)
@@ -30,8 +31,14 @@ def hmi_url(tmp_path_factory):
         s.add(LineAgentRow(line="C1", last_heartbeat=now, outbox_depth=2, events_shipped=40))
         s.add(LineAgentRow(line="L1", last_heartbeat=now, outbox_depth=0, events_shipped=75))
     engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def hmi_url(store_url, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hmi_server")
     env = {
-        "ATELIER_DATABASE_URL": url,
+        "ATELIER_DATABASE_URL": store_url,
         "ATELIER_HOME": str(tmp / "home"),
         # Seeded heartbeats do not advance; keep them "online" for the whole test.
         "ATELIER_HMI_HEARTBEAT_STALE_S": "3600",
@@ -113,3 +120,23 @@ def test_sign_in_controls_are_touch_sized(hmi_url, page):
     controls = [fields.nth(0), fields.nth(1), page.get_by_role("button", name="Sign in")]
     assert all(c.bounding_box()["height"] >= 48 for c in controls)
     screenshot(page, "hmi-sign-in")
+
+
+def test_idle_screen_signs_itself_out(tmp_path, store_url, page):
+    # Its own server with a short idle time, reached by the live panel's reruns alone.
+    env = {
+        "ATELIER_DATABASE_URL": store_url,
+        "ATELIER_HOME": str(tmp_path / "home"),
+        "ATELIER_HMI_IDLE_TIMEOUT_S": "3",
+        "ATELIER_HMI_REFRESH_S": "1",
+    }
+    with streamlit_app(env, tmp_path / "streamlit.log") as base_url:
+        login(page, base_url, "pia", PASSWORD)
+        wait_for_text(page, "Signed out after 1 min without activity.", timeout_s=60)
+        assert page.get_by_role("button", name="Sign in").count() == 1
+        screenshot(page, "hmi-idle-signed-out")
+    engine = make_engine(store_url)
+    with transaction(engine) as s:
+        actions = [e.action for e in recent(s) if e.actor == "hmi:pia"]
+    engine.dispose()
+    assert actions[:2] == ["session.idle_logout", "session.login"]
