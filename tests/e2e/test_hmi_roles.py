@@ -112,6 +112,12 @@ def test_operator_cannot_open_planner(hmi_url, page):
     screenshot(page, "hmi-operator-tries-planner")
 
 
+def test_bookmarked_station_opens_after_sign_in(hmi_url, page):
+    login(page, hmi_url, "olga", PASSWORD, path="operator?station=S3")
+    page.get_by_role("heading", name="Operator · station S3").wait_for(timeout=30_000)
+    assert "/operator" in page.url and "station=S3" in page.url
+
+
 def test_sign_in_controls_are_touch_sized(hmi_url, page):
     page.goto(hmi_url)
     page.get_by_label("User").wait_for(timeout=60_000)
