@@ -5,6 +5,7 @@ Import every module here so `Base.metadata` is complete for Alembic and for test
 
 from core.schema.agents import LineAgentRow
 from core.schema.alarms import AlarmRow
+from core.schema.audit import AuditRow
 from core.schema.base import Base
 from core.schema.defects import DefectRow, InspectionModelRow
 from core.schema.events import EventRow
@@ -13,9 +14,11 @@ from core.schema.plans import PlanAssignmentRow, PlanMarkerRow, PlanRow
 from core.schema.plant import LineRow, StationRow
 from core.schema.production import OperationRow, PatternPieceRow, ProductionOrderRow, RoutingRow
 from core.schema.telemetry import TelemetryAggregateRow, TelemetrySampleRow
+from core.schema.users import UserRow
 
 __all__ = [
     "AlarmRow",
+    "AuditRow",
     "Base",
     "CustomerRow",
     "DefectRow",
@@ -34,4 +37,5 @@ __all__ = [
     "StationRow",
     "TelemetryAggregateRow",
     "TelemetrySampleRow",
+    "UserRow",
 ]
