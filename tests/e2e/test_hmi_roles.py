@@ -10,7 +10,8 @@ import pytest
 from core import users
 from core.audit import recent
 from core.db import make_engine, transaction
-from core.schema import Base, LineAgentRow
+from core.migrate import upgrade
+from core.schema import LineAgentRow
 from tests.e2e.harness import chromium, login, screenshot, streamlit_app, wait_for_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -22,8 +23,8 @@ PASSWORD = "long secret"
 def store_url(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hmi_e2e")
     url = f"sqlite:///{tmp / 'store.db'}"
+    upgrade(url)
     engine = make_engine(url)
-    Base.metadata.create_all(engine)
     now = datetime.now(UTC)
     with transaction(engine) as s:
         users.add_user(s, "pia", "planner", PASSWORD, actor="test")

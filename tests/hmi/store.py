@@ -13,18 +13,16 @@ from urllib.parse import quote
 from sqlalchemy import text
 
 from core.db import make_engine
-from core.schema import Base
+from core.migrate import upgrade
 
 
 @contextmanager
 def scratch_store(tmp_path: Path) -> Iterator[str]:
-    """Yield the URL of an empty store with every table created; drop it afterwards."""
+    """Yield the URL of an empty, migrated store; drop it afterwards."""
     server = os.environ.get("ATELIER_TEST_DATABASE_URL")
     if not server:
         url = f"sqlite:///{tmp_path / 'store.db'}"
-        engine = make_engine(url)
-        Base.metadata.create_all(engine)
-        engine.dispose()
+        upgrade(url)
         yield url
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -33,9 +31,7 @@ def scratch_store(tmp_path: Path) -> Iterator[str]:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in server else "?"
     url = f"{server}{sep}options={quote(f'-csearch_path={schema}')}"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
+    upgrade(url)
     try:
         yield url
     finally:

@@ -19,17 +19,11 @@ def _actor() -> str:
 
 def _engine():  # type: ignore[no-untyped-def]
     from core.db import make_engine
+    from core.migrate import upgrade
 
-    engine = make_engine()
-    _prepare_store(engine)
-    return engine
-
-
-def _prepare_store(engine) -> None:  # type: ignore[no-untyped-def]
-    # Until migrations own the users and audit tables, create what is missing.
-    from core.schema import Base
-
-    Base.metadata.create_all(engine)
+    # Adding the first user may come before `atelier up`: bring the store to the code's schema.
+    upgrade()
+    return make_engine()
 
 
 def _read_password(from_stdin: bool) -> str:
