@@ -42,9 +42,7 @@ def ndcg_at_k(recommended: Sequence, relevant: set, k: int) -> float:
     if not relevant:
         return 0.0
     dcg = sum(
-        1.0 / math.log2(rank + 2)
-        for rank, item in enumerate(recommended[:k])
-        if item in relevant
+        1.0 / math.log2(rank + 2) for rank, item in enumerate(recommended[:k]) if item in relevant
     )
     ideal = sum(1.0 / math.log2(rank + 2) for rank in range(min(k, len(relevant))))
     return dcg / ideal
@@ -70,7 +68,8 @@ def mean_metrics(
         raise InputError("no user has relevant items in the test period; cannot evaluate")
     recs = {u: list(recommendations.get(u, ())) for u in users}
     return {
-        f"precision_at_{k}": sum(precision_at_k(recs[u], relevant[u], k) for u in users) / len(users),
+        f"precision_at_{k}": sum(precision_at_k(recs[u], relevant[u], k) for u in users)
+        / len(users),
         f"recall_at_{k}": sum(recall_at_k(recs[u], relevant[u], k) for u in users) / len(users),
         f"ndcg_at_{k}": sum(ndcg_at_k(recs[u], relevant[u], k) for u in users) / len(users),
         f"coverage_at_{k}": coverage(recs.values(), n_items, k),

@@ -56,9 +56,7 @@ def _first_purchases(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values("time").drop_duplicates(["customer", "item"])
 
 
-def _item_rates(
-    split: TimeSplit, model: Recommender, top_n: int
-) -> tuple[np.ndarray, np.ndarray]:
+def _item_rates(split: TimeSplit, model: Recommender, top_n: int) -> tuple[np.ndarray, np.ndarray]:
     """Expected new purchase lines per week per item, and per customer (rates)."""
     firsts = _first_purchases(split.train)
     per_customer = firsts.groupby("customer").size().reindex(split.customers, fill_value=0)
@@ -105,12 +103,16 @@ def demand_outlook(
     item_keys: dict[str, pd.Series] = {}
     for column in ("style", "fabric", "colour"):
         item_keys[column] = attrs[column]
-        for value, rate in pd.Series(item_rate, index=attrs.index).groupby(attrs[column]).sum().items():
+        for value, rate in (
+            pd.Series(item_rate, index=attrs.index).groupby(attrs[column]).sum().items()
+        ):
             expected[(column, str(value))] = float(rate)
     for column in [c for c in attrs.columns if c.startswith("option:")]:
         mask = attrs[column].fillna(0).to_numpy() > 0
         expected[("option", column.removeprefix("option:"))] = float(item_rate[mask].sum())
-    for bucket, rate in pd.Series(customer_rate, index=split.customers).groupby(sizes).sum().items():
+    for bucket, rate in (
+        pd.Series(customer_rate, index=split.customers).groupby(sizes).sum().items()
+    ):
         expected[("size", str(bucket))] = float(rate)
 
     train_firsts = _first_purchases(split.train)
@@ -122,7 +124,9 @@ def demand_outlook(
         weekly = _weekly_counts(train_firsts, key_train, dispersion_weeks)
         series = weekly.loc[True] if True in weekly.index else pd.Series([0.0])
         mean = float(series.mean())
-        dispersion = max(float(series.var(ddof=1)) / mean, 1.0) if mean > 0 and len(series) > 1 else 1.0
+        dispersion = (
+            max(float(series.var(ddof=1)) / mean, 1.0) if mean > 0 and len(series) > 1 else 1.0
+        )
         centre = rate * horizon_weeks
         spread = z * float(np.sqrt(dispersion * centre))
         observed = None
@@ -130,7 +134,9 @@ def demand_outlook(
             hits = _attribute_key(test_firsts, attribute, value, attrs, sizes).sum()
             observed = float(hits) / split.test_weeks * horizon_weeks
         outlook.lines.append(
-            DemandLine(attribute, value, centre, max(centre - spread, 0.0), centre + spread, observed)
+            DemandLine(
+                attribute, value, centre, max(centre - spread, 0.0), centre + spread, observed
+            )
         )
     log.info("demand outlook from %s: %d attribute values", model.name, len(outlook.lines))
     return outlook

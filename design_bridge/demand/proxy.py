@@ -14,14 +14,28 @@ import zlib
 
 import pandas as pd
 
-from design_bridge.generation.options import COLOURS, SIZE_BUCKETS, Variant, all_variants
+from design_bridge.generation.options import SIZE_BUCKETS, Variant, all_variants
 
 # Words in retail descriptions that name a colour in COLOURS.
 _COLOUR_WORDS = {
-    "WHITE": "white", "IVORY": "cream", "CREAM": "cream", "BLACK": "black", "GREY": "grey",
-    "NAVY": "navy", "BLUE": "blue", "GREEN": "green", "RED": "red", "PINK": "pink",
-    "PURPLE": "purple", "YELLOW": "yellow", "ORANGE": "orange", "BROWN": "brown",
-    "GOLD": "gold", "SILVER": "silver", "CHOCOLATE": "brown", "LILAC": "purple",
+    "WHITE": "white",
+    "IVORY": "cream",
+    "CREAM": "cream",
+    "BLACK": "black",
+    "GREY": "grey",
+    "NAVY": "navy",
+    "BLUE": "blue",
+    "GREEN": "green",
+    "RED": "red",
+    "PINK": "pink",
+    "PURPLE": "purple",
+    "YELLOW": "yellow",
+    "ORANGE": "orange",
+    "BROWN": "brown",
+    "GOLD": "gold",
+    "SILVER": "silver",
+    "CHOCOLATE": "brown",
+    "LILAC": "purple",
 }
 _WORD = re.compile(r"[A-Z]+")
 
@@ -76,7 +90,10 @@ def orders_from_transactions(df: pd.DataFrame) -> pd.DataFrame:
     descriptions = df.drop_duplicates("item")[["item", "description"]]
     catalogue = all_variants()
     variants = {i: variant_of(str(i), catalogue) for i in descriptions["item"]}
-    colours = {i: colour_of(d) for i, d in zip(descriptions["item"], descriptions["description"], strict=True)}
+    colours = {
+        i: colour_of(d)
+        for i, d in zip(descriptions["item"], descriptions["description"], strict=True)
+    }
     return pd.DataFrame(
         {
             "date": df["time"].to_numpy(),

@@ -42,11 +42,7 @@ def load_transactions(path: Path | str = DEFAULT_TRANSACTIONS) -> pd.DataFrame:
     missing = [c for c in (*_COLUMNS, "CustomerID") if c not in raw.columns]
     if missing:
         raise InputError(f"transactions file {path} lacks column(s) {', '.join(missing)}")
-    keep = (
-        raw["CustomerID"].notna()
-        & ~raw["InvoiceNo"].str.startswith("C")
-        & (raw["Quantity"] > 0)
-    )
+    keep = raw["CustomerID"].notna() & ~raw["InvoiceNo"].str.startswith("C") & (raw["Quantity"] > 0)
     df = raw.loc[keep]
     out = pd.DataFrame(
         {
@@ -118,15 +114,18 @@ def time_split(df: pd.DataFrame, split_time: pd.Timestamp | str = DEFAULT_SPLIT)
     # Only customers and items the model could know; pairs already bought are not "new".
     test = later[later["customer"].isin(c_index) & later["item"].isin(i_index)]
     seen = set(zip(train["customer"], train["item"], strict=True))
-    new_mask = [
-        (c, i) not in seen for c, i in zip(test["customer"], test["item"], strict=True)
-    ]
+    new_mask = [(c, i) not in seen for c, i in zip(test["customer"], test["item"], strict=True)]
     test = test[np.asarray(new_mask, dtype=bool)].reset_index(drop=True)
     relevant: dict[int, set[int]] = {}
-    for c, i in zip(c_index.get_indexer(test["customer"]), i_index.get_indexer(test["item"]), strict=True):
+    for c, i in zip(
+        c_index.get_indexer(test["customer"]), i_index.get_indexer(test["item"]), strict=True
+    ):
         relevant.setdefault(int(c), set()).add(int(i))
     log.info(
         "time split at %s: %d customers x %d items in training, %d test customers",
-        split_time.date(), len(customers), len(items), len(relevant),
+        split_time.date(),
+        len(customers),
+        len(items),
+        len(relevant),
     )
     return TimeSplit(split_time, train, test, customers, items, matrix, relevant)

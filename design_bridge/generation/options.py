@@ -81,11 +81,17 @@ RULES: tuple[Incompatible, ...] = (
     Incompatible(("sleeve", "short"), ("cuff", "barrel"), "a short sleeve has no cuff"),
     Incompatible(("sleeve", "short"), ("cuff", "french"), "a short sleeve has no cuff"),
     Incompatible(("sleeve", "long"), ("cuff", "none"), "a long shirt sleeve needs a cuff"),
-    Incompatible(("collar", "mandarin"), ("cuff", "french"), "a French cuff asks for a turn-down collar"),
+    Incompatible(
+        ("collar", "mandarin"), ("cuff", "french"), "a French cuff asks for a turn-down collar"
+    ),
     Incompatible(("fit", "slim"), ("leg", "wide"), "a slim seat over a wide leg breaks the line"),
     Incompatible(("fit", "relaxed"), ("leg", "slim"), "a relaxed seat cannot taper to a slim leg"),
     Incompatible(("fabric", "wool_flannel"), ("length", "mini"), "flannel is too heavy for a mini"),
-    Incompatible(("fabric", "denim"), ("fit", "relaxed"), "relaxed denim skirts and trousers are not in the range"),
+    Incompatible(
+        ("fabric", "denim"),
+        ("fit", "relaxed"),
+        "relaxed denim skirts and trousers are not in the range",
+    ),
 ) + tuple(
     Incompatible(("style", style), ("fabric", fabric), f"{fabric} is not a {style} fabric")
     for fabric, styles in FABRIC_STYLES.items()

@@ -126,7 +126,9 @@ def backtest(
             f"{n_windows} windows of step {step_size} need at least {needed}"
         )
     models = models or default_models(season_length)
-    report = BacktestReport(name, freq, season_length, h, n_windows, step_size, df["unique_id"].nunique())
+    report = BacktestReport(
+        name, freq, season_length, h, n_windows, step_size, df["unique_id"].nunique()
+    )
     histories = {uid: g.sort_values("ds") for uid, g in df.groupby("unique_id")}
     for n, model in enumerate(models):
         alias = str(model)
@@ -153,8 +155,14 @@ def backtest(
                 seconds=seconds,
             )
         )
-        log.info("%s %s: WAPE %.4f MASE %.3f (%.1f s)", name, alias, report.models[-1].wape,
-                 report.models[-1].mase, seconds)
+        log.info(
+            "%s %s: WAPE %.4f MASE %.3f (%.1f s)",
+            name,
+            alias,
+            report.models[-1].wape,
+            report.models[-1].mase,
+            seconds,
+        )
     if progress:
         progress("done", len(models), len(models))
     return report

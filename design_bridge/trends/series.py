@@ -34,8 +34,10 @@ def load_clothing_sales(path: Path | str = CLOTHING_NSA, start: str | None = Non
     )
     bad = df[df["ds"].isna() | df["y"].isna()]
     if not bad.empty:
-        raise InputError(f"clothing sales file {path}: unreadable date or value on row(s) "
-                         f"{', '.join(str(i + 2) for i in bad.index[:5])}")
+        raise InputError(
+            f"clothing sales file {path}: unreadable date or value on row(s) "
+            f"{', '.join(str(i + 2) for i in bad.index[:5])}"
+        )
     if start:
         df = df[df["ds"] >= pd.Timestamp(start)]
     return df.reset_index(drop=True)
@@ -58,8 +60,15 @@ def attribute_series(orders: pd.DataFrame, freq: str = "W-MON") -> pd.DataFrame:
     parts = []
     for column in ("style", "colour", "fabric", "size"):
         if column in orders.columns:
-            parts.append(pd.DataFrame({"ds": week, "unique_id": column + "=" + orders[column].astype(str),
-                                       "y": orders["quantity"]}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "ds": week,
+                        "unique_id": column + "=" + orders[column].astype(str),
+                        "y": orders["quantity"],
+                    }
+                )
+            )
     if "options" in orders.columns:
         rows = [
             (w, f"{k}={v}", q)
@@ -76,7 +85,9 @@ def attribute_series(orders: pd.DataFrame, freq: str = "W-MON") -> pd.DataFrame:
         last -= pd.Timedelta(days=7)
         long = long[long["ds"] <= last]
     weeks = pd.date_range(week.min(), last, freq="7D")
-    full = pd.MultiIndex.from_product([long["unique_id"].unique(), weeks], names=["unique_id", "ds"])
+    full = pd.MultiIndex.from_product(
+        [long["unique_id"].unique(), weeks], names=["unique_id", "ds"]
+    )
     out = long.set_index(["unique_id", "ds"]).reindex(full, fill_value=0).reset_index()
     out["y"] = out["y"].astype(float)
     log.info("%d attribute series over %d weeks", out["unique_id"].nunique(), len(weeks))
