@@ -38,7 +38,7 @@ class DemandLine:
 
 @dataclass
 class DemandOutlook:
-    """Demand per attribute for the next `horizon_weeks`; `observed` is the test period's, scaled."""
+    """Demand per attribute over `horizon_weeks`; `observed` is the test period's, scaled."""
 
     model: str
     horizon_weeks: int

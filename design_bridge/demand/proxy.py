@@ -86,7 +86,7 @@ def item_attributes(items: pd.DataFrame) -> pd.DataFrame:
 
 
 def orders_from_transactions(df: pd.DataFrame) -> pd.DataFrame:
-    """Transactions as Atelier-like order lines: date, style, options, fabric, colour, size, quantity."""
+    """Transactions as Atelier-like order lines (date, style, options, fabric, colour, size)."""
     descriptions = df.drop_duplicates("item")[["item", "description"]]
     catalogue = all_variants()
     variants = {i: variant_of(str(i), catalogue) for i in descriptions["item"]}

@@ -70,7 +70,7 @@ SIZE_BUCKETS: dict[str, float] = {"S": 0.2, "M": 0.35, "L": 0.3, "XL": 0.15}
 
 @dataclass(frozen=True)
 class Incompatible:
-    """Two choices that must not appear together, e.g. ("sleeve", "short") and ("cuff", "french")."""
+    """Two choices that must not meet, e.g. ("sleeve", "short") and ("cuff", "french")."""
 
     a: tuple[str, str]
     b: tuple[str, str]

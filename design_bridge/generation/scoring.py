@@ -2,8 +2,9 @@
 
 Expected garments of a design = the style's expected demand x the share of each chosen option
 value among that option's values x the fabric's share among the style's fabrics x the colourway's
-trend share (ground colour, with ACCENT_WEIGHT of the accent's share for a print). It treats attributes as independent, which is what the demand outlook
-can support; the breakdown keeps every factor so a planner can see why a design ranks.
+trend share (the ground's, with ACCENT_WEIGHT of the accent's for a print). It treats
+attributes as independent, which is what the demand outlook can support; the breakdown keeps
+every factor so a planner can see why a design ranks.
 """
 
 from __future__ import annotations

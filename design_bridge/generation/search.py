@@ -84,7 +84,7 @@ class Proposal:
         return self.breakdown.score
 
     def to_order(self) -> CustomOrder:
-        """The design as an order the design bridge can draft as is (reference body, one garment)."""
+        """The design as an order the design bridge drafts as is (reference body, one garment)."""
         return reference_order(self.style, self.options, self.fabric)
 
     def to_dict(self) -> dict:

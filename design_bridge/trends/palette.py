@@ -39,7 +39,7 @@ def forecast_attributes(series: pd.DataFrame, h: int, model: object | None = Non
 
 
 def trend_palette(series: pd.DataFrame, h: int = 8, size: int = 5) -> list[TrendColour]:
-    """The `size` colours with the largest forecast share over h weeks, growth = forecast / recent."""
+    """The `size` colours with most forecast share over h weeks; growth = forecast / recent."""
     colours = series[series["unique_id"].str.startswith("colour=")]
     colours = colours[colours["unique_id"].str.removeprefix("colour=").isin(COLOURS)]
     if colours.empty:
