@@ -79,7 +79,6 @@ def evaluate(
     """Fit each model on the training matrix and score it on the held-out new purchases."""
     from threadpoolctl import threadpool_limits
 
-    models = models or build_models(settings or ModelSettings(), use_gpu=use_gpu)
     users = np.array(sorted(split.relevant), dtype=np.int64)
     report = RecommendationReport(
         split_time=split.split_time.isoformat(),
@@ -91,6 +90,7 @@ def evaluate(
     fitted: dict[str, Recommender] = {}
     # implicit warns (and slows) when BLAS runs its own threads inside its parallel loops.
     with threadpool_limits(1, "blas"):
+        models = models or build_models(settings or ModelSettings(), use_gpu=use_gpu)
         for n, model in enumerate(models):
             if progress:
                 progress(model.name, n, len(models))

@@ -32,16 +32,19 @@ def load_transactions(path: Path | str = DEFAULT_TRANSACTIONS) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"transactions file {path} does not exist")
     try:
-        raw = pd.read_csv(
-            path,
-            dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": "Int64"},
-            parse_dates=["InvoiceDate"],
-        )
+        raw = pd.read_csv(path, dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": "Int64"})
     except (ValueError, pd.errors.ParserError) as exc:
         raise InputError(f"transactions file {path} is not a readable CSV: {exc}") from exc
     missing = [c for c in (*_COLUMNS, "CustomerID") if c not in raw.columns]
     if missing:
         raise InputError(f"transactions file {path} lacks column(s) {', '.join(missing)}")
+    raw["InvoiceDate"] = pd.to_datetime(raw["InvoiceDate"], errors="coerce", format="ISO8601")
+    bad = raw.index[raw["InvoiceDate"].isna()]
+    if len(bad):
+        raise InputError(
+            f"transactions file {path}: unreadable InvoiceDate on line(s) "
+            f"{', '.join(str(i + 2) for i in bad[:5])}"
+        )
     keep = raw["CustomerID"].notna() & ~raw["InvoiceNo"].str.startswith("C") & (raw["Quantity"] > 0)
     df = raw.loc[keep]
     out = pd.DataFrame(
