@@ -43,8 +43,8 @@ def load_clothing_sales(path: Path | str = CLOTHING_NSA, start: str | None = Non
     return df.reset_index(drop=True)
 
 
-def attribute_series(orders: pd.DataFrame, freq: str = "W-MON") -> pd.DataFrame:
-    """Weekly garments per attribute value ("colour=red", "collar=mandarin", ...) from orders.
+def attribute_series(orders: pd.DataFrame, freq: str = "W-SUN") -> pd.DataFrame:
+    """Weekly garments (weeks from Monday) per attribute value ("colour=red", ...) from orders.
 
     `orders` has a `date` column, a `quantity` column and any of style, colour, fabric, size
     (strings) and options (a dict per row). Weeks without an order count zero.
