@@ -1,0 +1,80 @@
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from cluster.central.remote import placement
+from cluster.central.service import run_jobs, run_periodically
+from cluster.central.settings import CentralSettings
+from core.errors import InputError
+
+
+def test_placement_asks_for_central_and_a_gpu_only_where_it_helps():
+    assert placement("demand", {"CPU": 2.0, "central": 1.0}) == {
+        "resources": {"central": 1},
+        "num_cpus": 1,
+    }
+    assert placement("demand", {"CPU": 16.0, "GPU": 1.0, "central": 1.0})["num_gpus"] == 1
+    # statsforecast and the design search have no GPU path.
+    assert "num_gpus" not in placement("trends", {"CPU": 16.0, "GPU": 1.0, "central": 1.0})
+    assert "num_gpus" not in placement("designs", {"CPU": 16.0, "GPU": 1.0, "central": 1.0})
+
+
+@pytest.mark.slow
+def test_demand_and_designs_run_on_a_local_ray_central_node(tmp_path):
+    palette = [
+        {"name": "navy", "rgb": [28, 40, 82], "forecast_share": 0.6, "growth": 1.2},
+        {"name": "white", "rgb": [244, 244, 240], "forecast_share": 0.4, "growth": 0.9},
+    ]
+    # A trends result already there: designs reads its palette instead of running trends.
+    (tmp_path / "trends.json").write_text(json.dumps({"palette": palette}))
+    settings = CentralSettings()
+    settings.demand.max_customers = 200
+    settings.demand.factors = 8
+    settings.demand.als_iterations = 3
+    settings.demand.bpr_iterations = 5
+    settings.designs.search.population = 10
+    settings.designs.search.generations = 3
+    settings.designs.swatch_px = 32
+    messages: list[str] = []
+    results = run_jobs(["demand", "designs"], settings, tmp_path, progress=messages.append)
+
+    demand = json.loads((tmp_path / "demand.json").read_text())
+    assert demand == json.loads(json.dumps(results["demand"]))
+    assert demand["evaluation"]["scores"][0]["model"] == "popularity"
+    assert demand["used_gpu"] is False
+    assert (tmp_path / "demand.png").stat().st_size > 0
+    designs = json.loads((tmp_path / "designs" / "designs.json").read_text())
+    assert len(designs["proposals"]) == settings.designs.search.proposals
+    for proposal in designs["proposals"]:
+        assert (tmp_path / "designs" / proposal["image"]).is_file()
+        assert {
+            "expected_units",
+            "margin",
+            "sewing_cost",
+            "fabric_cost",
+            "diversity",
+            "score",
+        } <= set(proposal["breakdown"])
+    assert any("demand: written" in m for m in messages)
+
+
+def test_unknown_job_and_bad_schedule_are_errors(tmp_path):
+    import threading
+
+    with pytest.raises(InputError, match="unknown central job"):
+        run_jobs(["forecast"], out=tmp_path)
+    with pytest.raises(InputError, match="positive"):
+        run_periodically(["demand"], 0, 1, threading.Event())
+
+
+def test_cli_lists_the_central_commands():
+    from cluster.cli.main import build_app
+
+    runner = CliRunner()
+    result = runner.invoke(build_app(), ["central", "--help"])
+    assert result.exit_code == 0
+    for command in ("demand", "trends", "designs"):
+        assert command in result.output
+    bench = runner.invoke(build_app(), ["bench", "central", "--help"])
+    assert bench.exit_code == 0 and "--json" in bench.output
