@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Protocol
 
 from core.errors import ConfigError
 from core.orders import CustomOrder
+from design_bridge.generation.options import FABRIC_CODES, FABRIC_STYLES
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +44,15 @@ class DesignCostModel(Protocol):
 
 
 def reference_order(style: str, options: dict[str, str], fabric: str) -> CustomOrder:
-    """The order the design bridge drafts to price a proposal: one garment, reference body."""
+    """The order the design bridge drafts to price a proposal: one garment, reference body,
+    the catalogue cloth standing in for the base cloth `fabric`."""
     return CustomOrder(
         order_id="proposal",
         customer="reference-body",
         style=style,
         options=options,
         measurements=REFERENCE_BODY,
-        fabric=fabric,
+        fabric=FABRIC_CODES.get(fabric, fabric),
         quantity=1,
         due_date=date(2030, 1, 1),
     )
@@ -70,8 +71,6 @@ class TableCostModel:
     smv_delta: dict[str, float] = field(
         default_factory=lambda: {
             "sleeve=short": -3.0,
-            "cuff=french": 2.5,
-            "cuff=barrel": 1.5,
             "collar=button_down": 1.2,
             "collar=mandarin": -0.8,
             "fit=slim": 0.8,
@@ -89,7 +88,7 @@ class TableCostModel:
             "leg=slim": -0.10,
             "length=mini": -0.22,
             "length=midi": 0.25,
-            "cuff=french": 0.03,
+            "body=men": 0.06,
         }
     )
 
@@ -134,17 +133,21 @@ def _piece_area_m2(drafted: object) -> float:
 class DraftingCostModel:
     """Prices a design by drafting it with `design_bridge.draft_order` on the reference body."""
 
-    def __init__(self, fabric: str = "poplin") -> None:
-        self.fabric = fabric
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[float, float]] = {}
 
-    @lru_cache(maxsize=512)  # noqa: B019 - the model lives as long as one search
     def _draft(self, style: str, options: tuple[tuple[str, str], ...]) -> tuple[float, float]:
+        if (style, options) in self._cache:
+            return self._cache[(style, options)]
         try:
             from design_bridge import draft_order
         except ImportError as exc:
             raise ConfigError("design_bridge.draft_order is not available in this build") from exc
-        drafted = draft_order(reference_order(style, dict(options), self.fabric))
-        return _total_smv(drafted), _piece_area_m2(drafted)
+        # SMV and piece area do not depend on the cloth; a catalogued one of the style stands in.
+        fabric = next(f for f in FABRIC_CODES if style in FABRIC_STYLES[f])
+        drafted = draft_order(reference_order(style, dict(options), fabric))
+        self._cache[(style, options)] = _total_smv(drafted), _piece_area_m2(drafted)
+        return self._cache[(style, options)]
 
     def smv_minutes(self, style: str, options: dict[str, str]) -> float:
         return self._draft(style, tuple(sorted(options.items())))[0]

@@ -12,37 +12,54 @@ from dataclasses import dataclass
 
 from core.errors import InputError
 
-# Drafting options per style; every key has a closed list of values.
+# Drafting options per style (the keys and values `design_bridge.draft_order` accepts).
 STYLE_OPTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "shirt": {
         "fit": ("slim", "regular", "relaxed"),
         "sleeve": ("short", "long"),
         "collar": ("classic", "button_down", "cutaway", "mandarin"),
-        "cuff": ("none", "barrel", "french"),
+        "body": ("men", "women"),
     },
     "trousers": {
         "fit": ("slim", "regular", "relaxed"),
         "leg": ("slim", "straight", "wide"),
+        "body": ("men", "women"),
     },
     "skirt": {
         "fit": ("slim", "regular", "relaxed"),
         "length": ("mini", "knee", "midi"),
+        "body": ("women", "men"),
     },
     "tshirt": {
         "fit": ("slim", "regular", "relaxed"),
         "sleeve": ("short", "long"),
+        "body": ("men", "women"),
     },
 }
 
-# Fabric codes and the styles each suits (woven shirting, bottom weights, knit).
+# Base cloths and the styles each suits (shirting, bottom weights, knit).
 FABRIC_STYLES: dict[str, tuple[str, ...]] = {
     "poplin": ("shirt",),
     "oxford": ("shirt",),
     "linen": ("shirt", "trousers", "skirt"),
     "twill": ("trousers", "skirt"),
     "denim": ("trousers", "skirt"),
-    "wool_flannel": ("trousers", "skirt"),
+    "wool": ("trousers", "skirt"),
+    "corduroy": ("trousers", "skirt"),
     "jersey": ("tshirt",),
+}
+
+# The fabric code a proposal is drafted in: a catalogue cloth of the same weave, width and nap
+# (data/fabrics/fabrics.csv); the proposal's own colourway is dyed or printed on it. Linen has
+# no catalogue cloth yet: it is drafted under its own name at the default width, and flagged.
+FABRIC_CODES: dict[str, str] = {
+    "poplin": "POPLIN-WHT",
+    "oxford": "OXFORD-WHT",
+    "twill": "TWILL-NVY",
+    "denim": "DENIM-IND",
+    "wool": "WOOL-GRY",
+    "corduroy": "CORD-BRN",
+    "jersey": "JERSEY-WHT",
 }
 
 # Colour names with sRGB values; the trend palette and the print images use these.
@@ -70,7 +87,7 @@ SIZE_BUCKETS: dict[str, float] = {"S": 0.2, "M": 0.35, "L": 0.3, "XL": 0.15}
 
 @dataclass(frozen=True)
 class Incompatible:
-    """Two choices that must not meet, e.g. ("sleeve", "short") and ("cuff", "french")."""
+    """Two choices that must not meet, e.g. ("sleeve", "short"), ("collar", "cutaway")."""
 
     a: tuple[str, str]
     b: tuple[str, str]
@@ -78,20 +95,19 @@ class Incompatible:
 
 
 RULES: tuple[Incompatible, ...] = (
-    Incompatible(("sleeve", "short"), ("cuff", "barrel"), "a short sleeve has no cuff"),
-    Incompatible(("sleeve", "short"), ("cuff", "french"), "a short sleeve has no cuff"),
-    Incompatible(("sleeve", "long"), ("cuff", "none"), "a long shirt sleeve needs a cuff"),
     Incompatible(
-        ("collar", "mandarin"), ("cuff", "french"), "a French cuff asks for a turn-down collar"
+        ("sleeve", "short"), ("collar", "cutaway"), "a cutaway is a dress collar, long-sleeved"
+    ),
+    Incompatible(
+        ("fabric", "oxford"), ("collar", "mandarin"), "oxford cloth is cut with a turn-down collar"
     ),
     Incompatible(("fit", "slim"), ("leg", "wide"), "a slim seat over a wide leg breaks the line"),
     Incompatible(("fit", "relaxed"), ("leg", "slim"), "a relaxed seat cannot taper to a slim leg"),
-    Incompatible(("fabric", "wool_flannel"), ("length", "mini"), "flannel is too heavy for a mini"),
+    Incompatible(("fabric", "corduroy"), ("leg", "slim"), "pile cloth bulks at a slim hem"),
     Incompatible(
-        ("fabric", "denim"),
-        ("fit", "relaxed"),
-        "relaxed denim skirts and trousers are not in the range",
+        ("fabric", "wool"), ("length", "mini"), "a tailored wool skirt stops at the knee or below"
     ),
+    Incompatible(("fabric", "denim"), ("fit", "relaxed"), "relaxed denim is not in the range"),
 ) + tuple(
     Incompatible(("style", style), ("fabric", fabric), f"{fabric} is not a {style} fabric")
     for fabric, styles in FABRIC_STYLES.items()
