@@ -59,11 +59,17 @@ def placement(job: str, cluster_resources: dict[str, float]) -> dict[str, Any]:
     return options
 
 
+def _logged(func: Callable[..., Any], *args: Any) -> Any:
+    # Ray forwards a worker's stderr to the driver; INFO lines are the job's progress.
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    return func(*args)
+
+
 def run_remote(job: str, func: Callable[..., Any], *args: Any) -> Any:
     """Run `func(*args)` as a Ray task placed on the central role and wait for its result."""
     import ray
 
     options = placement(job, ray.cluster_resources())
     log.info("central job %s placed with %s", job, options)
-    task = ray.remote(func).options(**options, max_retries=0)
-    return ray.get(task.remote(*args))
+    task = ray.remote(_logged).options(**options, max_retries=0)
+    return ray.get(task.remote(func, *args))

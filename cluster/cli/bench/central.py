@@ -81,6 +81,11 @@ def _bench(attribute_arima: bool, progress) -> dict:
             "ndcg_ratio": best.ndcg_at_k / pop.ndcg_at_k if pop.ndcg_at_k else None,
             "models": report.to_dict()["scores"],
             "outlook_seconds": outlook_s,
+            "outlook_lines": len(outlook.lines),
+            "outlook_observed_inside_interval": sum(
+                line.low <= line.observed <= line.high for line in outlook.lines
+            )
+            / len(outlook.lines),
         },
         "forecast": {
             "best_model": clothing.best.model,
@@ -137,6 +142,11 @@ def _print_tables(result: dict) -> None:
                 m["model"], f"{100 * m['wape']:.2f} %", f"{m['mase']:.3f}", f"{m['seconds']:.1f}"
             )
         console.print(table)
+    r = result["recommendation"]
+    console.print(
+        f"demand outlook ({r['outlook_lines']} attribute values, 8 weeks): observed test count "
+        f"inside the 80 % interval for {100 * r['outlook_observed_inside_interval']:.0f} %"
+    )
     d = result["design_search"]
     console.print(
         f"design search ({d['cost_model']} costs): {d['designs_scored']} designs scored "
