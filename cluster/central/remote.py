@@ -30,7 +30,10 @@ def ray_session(
     import ray
 
     if address:
-        ray.init(address=address, logging_level=logging.WARNING)
+        try:
+            ray.init(address=address, logging_level=logging.WARNING)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise ConfigError(f"cannot join the Ray cluster at {address}: {exc}") from exc
     else:
         ray.init(
             num_cpus=num_cpus,

@@ -8,6 +8,7 @@ models come from `implicit`; they run on a GPU when `implicit` was built with CU
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -73,8 +74,13 @@ class ImplicitRecommender:
         self._weight = weight
 
     def fit(self, matrix: sparse.csr_matrix) -> None:
+        from implicit.utils import ParameterWarning
+
         fitted = self._weight(matrix) if self._weight else matrix
-        self.model.fit(fitted.tocsr(), show_progress=False)
+        with warnings.catch_warnings():
+            # BM25Recommender reweights to COO inside implicit and then warns about its own input.
+            warnings.simplefilter("ignore", ParameterWarning)
+            self.model.fit(fitted.tocsr(), show_progress=False)
 
     def recommend(
         self, users: np.ndarray, matrix: sparse.csr_matrix, k: int
