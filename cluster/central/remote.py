@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from core.errors import ConfigError
+from core.errors import AtelierError, ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -75,4 +75,10 @@ def run_remote(job: str, func: Callable[..., Any], *args: Any) -> Any:
     options = placement(job, ray.cluster_resources())
     log.info("central job %s placed with %s", job, options)
     task = ray.remote(_logged).options(**options, max_retries=0)
-    return ray.get(task.remote(func, *args))
+    try:
+        return ray.get(task.remote(func, *args))
+    except ray.exceptions.RayTaskError as exc:
+        # A user's mistake (bad file, bad setting) reaches the CLI as its own one-line error.
+        if isinstance(exc.cause, AtelierError):
+            raise exc.cause from None
+        raise

@@ -86,15 +86,16 @@ def run_periodically(
     every_s: float,
     runs: int | None,
     stop: threading.Event,
+    run: Callable[..., object] = run_jobs,
     **kwargs,
 ) -> int:
-    """Run the jobs every `every_s` seconds until `runs` are done or `stop` is set."""
+    """Run the jobs every `every_s` seconds (start to start) until `runs` are done or `stop`."""
     if every_s <= 0:
         raise InputError(f"schedule interval must be positive, got {every_s} s")
     done = 0
     while not stop.is_set() and (runs is None or done < runs):
         started = time.monotonic()
-        run_jobs(names, **kwargs)
+        run(names, **kwargs)
         done += 1
         log.info("central run %d finished; next in %.0f s", done, every_s)
         if runs is not None and done >= runs:

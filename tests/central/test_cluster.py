@@ -68,6 +68,41 @@ def test_unknown_job_and_bad_schedule_are_errors(tmp_path):
         run_periodically(["demand"], 0, 1, threading.Event())
 
 
+def test_schedule_runs_on_time_and_stops():
+    import threading
+    import time
+
+    stop = threading.Event()
+    starts: list[float] = []
+
+    def run(names, **kwargs):
+        starts.append(time.monotonic())
+        if len(starts) == 3:
+            stop.set()
+
+    assert run_periodically(["trends"], 0.05, None, stop, run=run) == 3
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert all(gap >= 0.045 for gap in gaps)
+    assert run_periodically(["trends"], 0.01, 2, threading.Event(), run=run) == 2
+
+
+def test_cli_bad_input_is_one_line_and_exit_2(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ATELIER_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "cluster.cli.main", "central", "demand", "--max-customers", "10"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: --max-customers must be at least 50, got 10"
+
+
 def test_cli_lists_the_central_commands():
     from cluster.cli.main import build_app
 
@@ -78,3 +113,12 @@ def test_cli_lists_the_central_commands():
         assert command in result.output
     bench = runner.invoke(build_app(), ["bench", "central", "--help"])
     assert bench.exit_code == 0 and "--json" in bench.output
+
+
+@pytest.mark.slow
+def test_a_bad_input_inside_a_ray_job_arrives_as_the_domain_error(tmp_path):
+    settings = CentralSettings()
+    settings.demand.transactions = tmp_path / "missing.csv"
+    with pytest.raises(InputError, match="missing.csv does not exist"):
+        run_jobs(["demand"], settings, tmp_path)
+    assert not (tmp_path / "demand.json").exists()

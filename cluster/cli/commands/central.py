@@ -13,10 +13,10 @@ central = typer.Typer(
 
 ADDRESS = typer.Option(None, "--address", help="Ray cluster address; default: a local Ray")
 OUT = typer.Option(None, "--out", help="Result folder; default ATELIER_HOME/central")
-EVERY = typer.Option(None, "--every", help="Repeat every N minutes (a schedule)", min=0.1)
-RUNS = typer.Option(None, "--runs", help="With --every: stop after N runs", min=1)
+EVERY = typer.Option(None, "--every", help="Repeat every N minutes (a schedule)")
+RUNS = typer.Option(None, "--runs", help="With --every: stop after N runs")
 CUSTOMERS = typer.Option(
-    None, "--max-customers", min=50, help="Random subset of customers, for a quick run"
+    None, "--max-customers", help="Random subset of at least 50 customers, for a quick run"
 )
 
 
@@ -35,7 +35,15 @@ def _run(
     from cluster.central.outputs import central_dir
     from cluster.central.service import run_jobs, run_periodically
     from cluster.central.settings import CentralSettings
+    from core.errors import InputError
 
+    # Checked here rather than by typer, so a bad value is one `error:` line with exit code 2.
+    if max_customers is not None and max_customers < 50:
+        raise InputError(f"--max-customers must be at least 50, got {max_customers}")
+    if every is not None and every <= 0:
+        raise InputError(f"--every must be a positive number of minutes, got {every}")
+    if runs is not None and (every is None or runs < 1):
+        raise InputError("--runs needs --every and a count of at least 1")
     console = Console(stderr=True)
     settings = CentralSettings()
     if max_customers:
