@@ -46,6 +46,7 @@ class TrendsResult:
     clothing_history: list[dict]
     clothing_forecast: list[dict]
     palette: list[dict]
+    attribute_history: list[dict]
     seconds: float
 
     def to_dict(self) -> dict:
@@ -133,14 +134,13 @@ def run_trends(settings: TrendSettings, progress: Progress | None = None) -> Tre
         season_length=12,
         h=settings.clothing_h,
         n_windows=settings.clothing_windows,
+        models=_models(default_models(12), settings.clothing_arima),
         progress=lambda name, n, total: _note(progress, f"trends: clothing {name}"),
     )
     _note(progress, "trends: attribute series from orders")
     orders = orders_from_transactions(_transactions(None, settings.max_customers, 0))
     series = attribute_series(orders)
-    models = default_models(1, intermittent=True)
-    if not settings.attribute_arima:
-        models = [m for m in models if str(m) != "AutoARIMA"]
+    models = _models(default_models(1, intermittent=True), settings.attribute_arima)
     attribute_report = backtest(
         series,
         name="store_attributes_weekly",
@@ -174,8 +174,22 @@ def run_trends(settings: TrendSettings, progress: Progress | None = None) -> Tre
             for r in forecast.to_dict("records")
         ],
         palette=[c.to_dict() for c in palette],
+        attribute_history=_history(series, [f"colour={c.name}" for c in palette]),
         seconds=time.perf_counter() - t0,
     )
+
+
+def _models(models: list, arima: bool) -> list:
+    return models if arima else [m for m in models if str(m) != "AutoARIMA"]
+
+
+def _history(series, ids: list[str]) -> list[dict]:
+    """Weekly counts of the palette colours and of every style, for the planner's trend chart."""
+    keep = series[series["unique_id"].isin(ids) | series["unique_id"].str.startswith("style=")]
+    return [
+        {"series": uid, "ds": ds.date().isoformat(), "y": float(y)}
+        for uid, ds, y in zip(keep["unique_id"], keep["ds"], keep["y"], strict=True)
+    ]
 
 
 def cost_model_for(choice: str):

@@ -31,6 +31,16 @@ def read_json(path: Path) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+def latest_results(folder: Path | None = None) -> dict[str, dict | None]:
+    """The last result of each job (None where it never ran), as the planner HMI reads them."""
+    folder = folder or central_dir()
+    return {
+        "demand": read_json(folder / "demand.json"),
+        "trends": read_json(folder / "trends.json"),
+        "designs": read_json(folder / "designs" / "designs.json"),
+    }
+
+
 def write_swatches(designs: dict, out: Path, size: int) -> None:
     """One PNG per proposal; the proposal records its file name."""
     from design_bridge.generation.image import write_swatch
@@ -65,6 +75,35 @@ def plot_demand(demand: dict, path: Path) -> Path:
         ax.set_xticks(list(x), [r["value"] for r in rows])
         ax.set_title(f"{attribute}: garments in {demand['outlook']['horizon_weeks']} weeks")
         ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def plot_attribute_trends(trends: dict, path: Path) -> Path:
+    """Weekly garments per style and per palette colour (drawn in that colour)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    history = pd.DataFrame(trends["attribute_history"])
+    rgb = {f"colour={c['name']}": [v / 255 for v in c["rgb"]] for c in trends["palette"]}
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4), sharex=True)
+    for ax, prefix in zip(axes, ("style=", "colour="), strict=True):
+        for uid, g in history[history["series"].str.startswith(prefix)].groupby("series"):
+            ax.plot(
+                pd.to_datetime(g["ds"]),
+                g["y"],
+                label=uid.removeprefix(prefix),
+                color=rgb.get(uid),
+                linewidth=2 if uid in rgb else 1,
+            )
+        ax.set_title(f"garments per week by {prefix.rstrip('=')}")
+        ax.legend(fontsize=8)
+        ax.tick_params(axis="x", rotation=30)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cluster.central.outputs import (
     central_dir,
+    plot_attribute_trends,
     plot_demand,
     plot_trends,
     read_json,
@@ -44,6 +45,7 @@ def _run_job(job: str, settings: CentralSettings, out: Path, progress: Progress 
         result = run_remote(job, jobs.run_trends, settings.trends).to_dict()
         write_json(out / "trends.json", result)
         plot_trends(result, out / "trends.png")
+        plot_attribute_trends(result, out / "trends_attributes.png")
     else:
         demand = read_json(out / "demand.json") or _run_job("demand", settings, out, progress)
         trends = read_json(out / "trends.json") or _run_job("trends", settings, out, progress)

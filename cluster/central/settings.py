@@ -37,6 +37,9 @@ class TrendSettings(BaseModel):
     clothing_windows: int = Field(
         10, ge=1, description="Monthly origins; with h=3, 10 origins cover the last 12 months"
     )
+    clothing_arima: bool = Field(
+        True, description="Include AutoARIMA in the clothing backtest (about two minutes)"
+    )
     attribute_h: int = Field(4, ge=1, description="Weeks each attribute forecast looks ahead")
     attribute_windows: int = Field(6, ge=1, description="Origins of the attribute backtest")
     attribute_step: int = Field(2, ge=1, description="Weeks between attribute origins")

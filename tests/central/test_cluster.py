@@ -3,6 +3,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from cluster.central.outputs import latest_results
 from cluster.central.remote import placement
 from cluster.central.service import run_jobs, run_periodically
 from cluster.central.settings import CentralSettings
@@ -57,6 +58,8 @@ def test_demand_and_designs_run_on_a_local_ray_central_node(tmp_path):
             "score",
         } <= set(proposal["breakdown"])
     assert any("demand: written" in m for m in messages)
+    latest = latest_results(tmp_path)
+    assert latest["designs"] == designs and latest["demand"] == demand
 
 
 def test_unknown_job_and_bad_schedule_are_errors(tmp_path):
@@ -122,3 +125,32 @@ def test_a_bad_input_inside_a_ray_job_arrives_as_the_domain_error(tmp_path):
     with pytest.raises(InputError, match="missing.csv does not exist"):
         run_jobs(["demand"], settings, tmp_path)
     assert not (tmp_path / "demand.json").exists()
+
+
+def test_trends_job_gives_backtests_forecast_palette_and_charts(tmp_path):
+    from cluster.central.jobs import run_trends
+    from cluster.central.outputs import plot_attribute_trends, plot_trends, write_json
+    from cluster.central.settings import TrendSettings
+
+    settings = TrendSettings(
+        clothing_start="2012-01-01",
+        clothing_windows=4,
+        clothing_arima=False,
+        attribute_arima=False,
+        attribute_windows=2,
+        max_customers=150,
+    )
+    result = run_trends(settings).to_dict()
+    assert [m["model"] for m in result["clothing"]["models"]] == ["SeasonalNaive", "AutoETS"]
+    assert len(result["clothing"]["cutoffs"]) == 4
+    assert {"CrostonClassic", "TSB"} <= {m["model"] for m in result["attributes"]["models"]}
+    assert len(result["clothing_forecast"]) == 12
+    for row in result["clothing_forecast"]:
+        assert row["low"] <= row["forecast"] <= row["high"]
+    assert 1 <= len(result["palette"]) <= settings.palette_size
+    assert {r["series"] for r in result["attribute_history"]} >= {
+        f"colour={c['name']}" for c in result["palette"]
+    }
+    write_json(tmp_path / "trends.json", result)  # JSON-serialisable as it stands
+    assert plot_trends(result, tmp_path / "t.png").stat().st_size > 0
+    assert plot_attribute_trends(result, tmp_path / "a.png").stat().st_size > 0
