@@ -35,7 +35,9 @@ def ray_session(
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise ConfigError(f"cannot join the Ray cluster at {address}: {exc}") from exc
     else:
+        # "local" starts a private instance even when a `ray start` cluster runs on this machine.
         ray.init(
+            address="local",
             num_cpus=num_cpus,
             resources={CENTRAL_RESOURCE: 1},
             object_store_memory=object_store_mb * 1024 * 1024,
