@@ -53,6 +53,8 @@ class DemandOutlook:
 
 
 def _first_purchases(frame: pd.DataFrame) -> pd.DataFrame:
+    if "kind" in frame.columns:
+        frame = frame[frame["kind"] == "order"]  # views and returns are not garments ordered
     return frame.sort_values("time").drop_duplicates(["customer", "item"])
 
 

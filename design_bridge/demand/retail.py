@@ -61,6 +61,30 @@ def load_transactions(path: Path | str = DEFAULT_TRANSACTIONS) -> pd.DataFrame:
     return out
 
 
+# How much each kind of store interaction says about a customer's taste; a return takes back
+# its order. Views are weak evidence: a tenth of an order.
+INTERACTION_WEIGHTS: dict[str, float] = {"order": 1.0, "view": 0.1, "return": -1.0}
+
+
+def store_interactions(events: pd.DataFrame) -> pd.DataFrame:
+    """The store's interactions (customer, item, kind, time) as weighted rows for `time_split`."""
+    missing = {"customer", "item", "kind", "time"} - set(events.columns)
+    if missing:
+        raise InputError(f"store interactions lack column(s) {', '.join(sorted(missing))}")
+    bad = events.index[~events["kind"].isin(list(INTERACTION_WEIGHTS))]
+    if len(bad):
+        raise InputError(
+            f"store interaction row {bad[0]}: kind {events.loc[bad[0], 'kind']!r} is not one of "
+            f"{', '.join(INTERACTION_WEIGHTS)}"
+        )
+    out = events.copy()
+    out["time"] = pd.to_datetime(out["time"])
+    out["weight"] = out["kind"].map(INTERACTION_WEIGHTS).astype(float)
+    if "description" not in out.columns:
+        out["description"] = ""
+    return out
+
+
 def subsample_customers(df: pd.DataFrame, max_customers: int, seed: int = 0) -> pd.DataFrame:
     """Keep a random subset of customers with all their rows (tests and quick runs)."""
     customers = df["customer"].unique()
@@ -108,12 +132,18 @@ def time_split(df: pd.DataFrame, split_time: pd.Timestamp | str = DEFAULT_SPLIT)
     items = np.sort(train["item"].unique())
     c_index = pd.Index(customers)
     i_index = pd.Index(items)
-    counts = train.groupby(["customer", "item"]).size()
+    if "weight" in train.columns:
+        counts = train.groupby(["customer", "item"])["weight"].sum()
+        counts = counts[counts > 0]  # returned in full, or too little evidence
+    else:
+        counts = train.groupby(["customer", "item"]).size()
     rows = c_index.get_indexer(counts.index.get_level_values(0))
     cols = i_index.get_indexer(counts.index.get_level_values(1))
     matrix = sparse.csr_matrix(
         (counts.to_numpy(dtype=np.float32), (rows, cols)), shape=(len(customers), len(items))
     )
+    if "kind" in later.columns:
+        later = later[later["kind"] == "order"]  # what is predicted is what gets ordered
     # Only customers and items the model could know; pairs already bought are not "new".
     test = later[later["customer"].isin(c_index) & later["item"].isin(i_index)]
     seen = set(zip(train["customer"], train["item"], strict=True))

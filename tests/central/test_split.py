@@ -72,3 +72,27 @@ def test_unreadable_date_names_the_line(tmp_path):
     )
     with pytest.raises(InputError, match=r"InvoiceDate on line\(s\) 3"):
         load_transactions(path)
+
+
+def test_store_interactions_weigh_views_and_take_back_returns():
+    from design_bridge.demand.retail import store_interactions
+
+    events = pd.DataFrame(
+        [
+            (1, "A", "order", "2024-01-01"),
+            (1, "A", "return", "2024-01-03"),  # returned in full: no taste for A
+            (1, "B", "view", "2024-01-02"),
+            (1, "B", "view", "2024-01-04"),
+            (2, "A", "order", "2024-01-05"),
+            (2, "B", "view", "2024-02-10"),  # a view after the split is not a test purchase
+            (1, "C", "order", "2024-02-11"),  # unknown item in training
+            (2, "B", "order", "2024-02-12"),
+        ],
+        columns=["customer", "item", "kind", "time"],
+    )
+    split = time_split(store_interactions(events), "2024-02-01")
+    assert list(split.items) == ["A", "B"]
+    assert split.matrix.toarray() == pytest.approx(np.array([[0.0, 0.2], [1.0, 0.0]]))
+    assert split.relevant == {1: {1}}
+    with pytest.raises(InputError, match="row 0: kind 'like'"):
+        store_interactions(events.assign(kind="like"))
