@@ -103,11 +103,17 @@ def run_demand(
         settings.k,
         models,
         use_gpu=use_gpu,
-        progress=lambda name, n, total: _note(progress, f"demand: model {n + 1}/{total} {name}"),
+        progress=lambda name, n, total: (
+            _note(progress, f"demand: model {n + 1}/{total} {name}") if n < total else None
+        ),
     )
     _note(progress, f"demand: outlook from {report.best.model}")
     outlook = demand_outlook(
-        split, fitted[report.best.model], settings.horizon_weeks, settings.interval
+        split,
+        fitted[report.best.model],
+        settings.horizon_weeks,
+        settings.interval,
+        rate_weeks=settings.rate_weeks,
     )
     return DemandResult(
         report.to_dict(), outlook.to_dict(), time.perf_counter() - t0, use_gpu and gpu_available()

@@ -22,6 +22,9 @@ class DemandSettings(BaseModel):
     )
     k: int = Field(10, ge=1, description="Cut-off of the ranking metrics")
     horizon_weeks: int = Field(8, ge=1, description="Weeks ahead the demand outlook covers")
+    rate_weeks: int = Field(
+        12, ge=1, description="Last training weeks the customers' purchase rates come from"
+    )
     interval: float = Field(0.8, gt=0, lt=1, description="Coverage of the outlook's intervals")
     factors: int = Field(64, ge=2, description="Latent factors of ALS and BPR")
     als_iterations: int = Field(15, ge=1, description="ALS sweeps")

@@ -58,11 +58,26 @@ def _first_purchases(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values("time").drop_duplicates(["customer", "item"])
 
 
-def _item_rates(split: TimeSplit, model: Recommender, top_n: int) -> tuple[np.ndarray, np.ndarray]:
+def _customer_rates(split: TimeSplit, rate_weeks: int) -> np.ndarray:
+    """New (customer, item) pairs per week in the last `rate_weeks` of training, counted the way
+    the test counts them: items known before that window, not bought before it."""
+    start = split.split_time - pd.Timedelta(weeks=rate_weeks)
+    before = split.train[split.train["time"] < start]
+    window = _first_purchases(split.train[split.train["time"] >= start])
+    if before.empty:
+        raise InputError(f"rate window of {rate_weeks} weeks covers the whole training period")
+    seen = pd.MultiIndex.from_frame(before[["customer", "item"]]).unique()
+    pairs = pd.MultiIndex.from_frame(window[["customer", "item"]])
+    new = window[~pairs.isin(seen) & window["item"].isin(before["item"].unique())]
+    per_customer = new.groupby("customer").size().reindex(split.customers, fill_value=0)
+    return per_customer.to_numpy(dtype=float) / rate_weeks
+
+
+def _item_rates(
+    split: TimeSplit, model: Recommender, top_n: int, rate_weeks: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Expected new purchase lines per week per item, and per customer (rates)."""
-    firsts = _first_purchases(split.train)
-    per_customer = firsts.groupby("customer").size().reindex(split.customers, fill_value=0)
-    rates = per_customer.to_numpy(dtype=float) / split.train_weeks
+    rates = _customer_rates(split, rate_weeks)
     users = np.arange(len(split.customers))
     ids, scores = model.recommend(users, split.matrix, top_n)
     scores = np.clip(scores, 0.0, None)
@@ -88,13 +103,14 @@ def demand_outlook(
     interval: float = 0.8,
     top_n: int = 20,
     dispersion_weeks: int = 12,
+    rate_weeks: int = 12,
 ) -> DemandOutlook:
     """Expected garments per style, option, size bucket, fabric and colour over the horizon."""
     if horizon_weeks < 1:
         raise InputError(f"demand horizon must be at least one week, got {horizon_weeks}")
     if not 0 < interval < 1:
         raise InputError(f"interval level must lie between 0 and 1, got {interval}")
-    item_rate, customer_rate = _item_rates(split, model, top_n)
+    item_rate, customer_rate = _item_rates(split, model, top_n, rate_weeks)
     described = split.train.drop_duplicates("item").set_index("item").loc[split.items]
     attrs = item_attributes(
         pd.DataFrame({"item": split.items, "description": described["description"].to_numpy()})

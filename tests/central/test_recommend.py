@@ -57,3 +57,24 @@ def test_real_split_metrics_and_outlook(retail_sample):
         assert line.observed is not None and line.observed >= 0
     with pytest.raises(InputError, match="horizon"):
         demand_outlook(split, fitted["als"], horizon_weeks=0)
+
+
+def test_outlook_rates_count_new_pairs_the_way_the_test_does():
+    from design_bridge.demand.outlook import _customer_rates
+
+    rows = [
+        (1, "A", "2011-01-01"),
+        (2, "B", "2011-01-02"),
+        (1, "A", "2011-02-05"),  # a repeat: not new
+        (1, "B", "2011-02-06"),  # new, and B was known before the window: counts
+        (2, "C", "2011-02-07"),  # C first appears in the window: the test could not score it
+        (2, "A", "2011-02-08"),  # new: counts
+        (2, "A", "2011-02-09"),  # the same pair again: once
+        (1, "C", "2011-03-02"),  # after the split
+    ]
+    df = pd.DataFrame(rows, columns=["customer", "item", "time"])
+    df = df.assign(time=pd.to_datetime(df["time"]), description="", quantity=1, price=1.0)
+    split = time_split(df, "2011-03-01")
+    assert _customer_rates(split, rate_weeks=4).tolist() == [0.25, 0.25]
+    with pytest.raises(InputError, match="whole training period"):
+        _customer_rates(split, rate_weeks=20)

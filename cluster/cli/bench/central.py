@@ -82,6 +82,8 @@ def _bench(attribute_arima: bool, progress) -> dict:
             "models": report.to_dict()["scores"],
             "outlook_seconds": outlook_s,
             "outlook_lines": len(outlook.lines),
+            "outlook_wape": sum(abs(line.expected - line.observed) for line in outlook.lines)
+            / sum(line.observed for line in outlook.lines),
             "outlook_observed_inside_interval": sum(
                 line.low <= line.observed <= line.high for line in outlook.lines
             )
@@ -145,7 +147,8 @@ def _print_tables(result: dict) -> None:
     r = result["recommendation"]
     console.print(
         f"demand outlook ({r['outlook_lines']} attribute values, 8 weeks): observed test count "
-        f"inside the 80 % interval for {100 * r['outlook_observed_inside_interval']:.0f} %"
+        f"inside the 80 % interval for {100 * r['outlook_observed_inside_interval']:.0f} %, "
+        f"WAPE of expected vs observed {100 * r['outlook_wape']:.1f} %"
     )
     d = result["design_search"]
     console.print(
