@@ -58,10 +58,14 @@ def plot_demand(demand: dict, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from design_bridge.generation.options import SIZE_BUCKETS
+
     lines = demand["outlook"]["lines"]
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, attribute in zip(axes, ("style", "size"), strict=True):
         rows = [r for r in lines if r["attribute"] == attribute]
+        if attribute == "size":
+            rows.sort(key=lambda r: list(SIZE_BUCKETS).index(r["value"]))
         x = range(len(rows))
         mid = [r["expected"] for r in rows]
         err = [
