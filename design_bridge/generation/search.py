@@ -252,10 +252,16 @@ def _evolve(
 
 def _pick_diverse(s: _Search, settings: SearchSettings) -> list[Proposal]:
     scored = sorted(s.cache.items(), key=lambda kv: kv[1].base, reverse=True)
-    pool = scored[: max(50 * settings.proposals, 200)]
-    if not pool:
+    if not scored:
         return []
-    scale = settings.diversity_weight * abs(pool[0][1].base)
+    # The best of every style stay candidates, however far one style leads.
+    per_style = max(10 * settings.proposals, 50)
+    pool = [
+        item
+        for style in settings.styles
+        for item in [kv for kv in scored if dict(kv[0])["style"] == style][:per_style]
+    ]
+    scale = settings.diversity_weight * abs(scored[0][1].base)
     picked: list[tuple[dict[str, str], ScoreBreakdown]] = []
     while pool and len(picked) < settings.proposals:
 
