@@ -1,0 +1,1 @@
+"""Central services on the cluster: demand, trends and design generation as Ray work."""

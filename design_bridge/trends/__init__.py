@@ -1,0 +1,1 @@
+"""Trend forecasting: statsforecast models with rolling-origin backtests."""
