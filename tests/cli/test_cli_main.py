@@ -41,3 +41,14 @@ def test_domain_error_is_one_line_and_exit_2(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.strip() == "error: orders.csv row 3, field chest: must be positive"
     assert "Traceback" not in err
+
+
+def test_usage_error_is_a_message_not_a_traceback():
+    done = subprocess.run(
+        [sys.executable, "-m", "cluster.cli.main", "bench", "--no-such-option"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert "No such option" in done.stderr
+    assert "Traceback" not in done.stderr
