@@ -29,6 +29,11 @@ class CentralIngest:
     def ping(self) -> bool:
         return True
 
+    def node_id(self) -> str:
+        import ray
+
+        return ray.get_runtime_context().get_node_id()
+
     def ship(
         self, line: str, node_id: str, events: list[dict[str, Any]], outbox_depth: int
     ) -> dict[str, Any]:
