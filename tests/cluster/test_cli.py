@@ -1,0 +1,54 @@
+"""The cluster's CLI commands on bad input and without a running cluster."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cluster.conftest import REPO
+
+
+def _run(args: list[str], home: Path, url: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "ATELIER_HOME": str(home),
+        "ATELIER_DATABASE_URL": url,
+        "PYTHONPATH": str(REPO),
+        "PATH": "/usr/bin:/bin",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "cluster.cli.main", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_status_without_cluster_shows_lines_offline(tmp_path, store_url):
+    result = _run(["status", "--json"], tmp_path, store_url)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [(ln["line"], ln["online"]) for ln in report["lines"]] == [("C1", False), ("L1", False)]
+    assert report["cluster"] == {"address": None, "reachable": False, "nodes": []}
+
+
+def test_status_with_a_dead_address_says_not_reachable(tmp_path, store_url):
+    (tmp_path / "cluster.json").write_text(json.dumps({"address": "127.0.0.1:1"}))
+    result = _run(["status"], tmp_path, store_url)
+    assert result.returncode == 0, result.stderr
+    assert "not reachable at 127.0.0.1:1" in result.stdout
+    assert "offline" in result.stdout
+
+
+def test_up_with_a_broken_factory_file_starts_nothing(tmp_path, store_url):
+    bad = tmp_path / "factory.yaml"
+    bad.write_text("lines: [\n")
+    result = _run(["up", "--factory", str(bad)], tmp_path, store_url)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and str(bad) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "ray_auth_token").exists()
+    assert not (tmp_path / "cluster.json").exists()
