@@ -65,6 +65,24 @@ def line_statuses(
     return out
 
 
+def local_outbox(home: Path, line: str) -> dict[str, Any] | None:
+    """The line's outbox on this machine (depth, link states), when the line runs here.
+
+    This is what shows an uplink reconnecting while the centre is gone: the store cannot.
+    """
+    from edge_agents.outbox import Outbox, outbox_path
+
+    path = outbox_path(line, home)
+    if not path.exists():
+        return None
+    with Outbox(path) as box:
+        links = {
+            name: {"state": state, "since": since.isoformat(), "detail": detail}
+            for name, (state, since, detail) in box.links().items()
+        }
+        return {"outbox_depth": box.depth(), "links": links}
+
+
 def known_address(home: Path) -> str | None:
     """The Ray address `atelier up` recorded in the home folder, if any."""
     path = home / "cluster.json"

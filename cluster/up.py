@@ -44,6 +44,7 @@ class UpOptions:
     num_cpus: int = 2
     object_store_mb: int = 200
     hmi_wait_s: float = 120.0
+    agents: bool = True
 
 
 @dataclass
@@ -147,7 +148,7 @@ class Plant:
         try:
             self._start_ray()
             self._start_services()
-            for line in self.lines:
+            for line in self.lines if self.options.agents else []:
                 self._start_child(
                     f"agent {line}",
                     [
@@ -212,7 +213,8 @@ class Plant:
         self.actors["ingest"] = ingest
         self.progress("central ingest is running")
         for line in self.lines:
-            self.actors[f"uplink {line}"] = start_uplink(line, str(self._outbox(line)))
+            # No path given: the uplink opens the outbox in its own node's Atelier home.
+            self.actors[f"uplink {line}"] = start_uplink(line)
         self.progress(f"uplinks placed for lines {', '.join(self.lines)}")
 
     def _outbox(self, line: str) -> Path:

@@ -15,8 +15,9 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from core.events import Event, EventType
+from core.events import Event, EventType, utcnow
 from edge_agents.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -45,18 +46,21 @@ class LineAgent:
         heartbeat_s: float = 2.0,
         poll_s: float = 0.5,
         max_backoff_s: float = 30.0,
+        keep_shipped_s: float = 7 * 24 * 3600.0,
     ) -> None:
         self.line = line
         self.outbox = outbox
         self.heartbeat_s = heartbeat_s
         self.poll_s = poll_s
         self.max_backoff_s = max_backoff_s
+        self.keep_shipped_s = keep_shipped_s
         self._tasks: list[SupervisedTask] = []
         self._started = time.monotonic()
         self._link_states: dict[str, str] = {}
         self.add_task("heartbeat", self._heartbeat)
         self.add_task("inbox", self._inbox)
         self.add_task("links", self._links)
+        self.add_task("housekeeping", self._housekeeping)
 
     def emit(self, event: Event) -> None:
         """Write one event durably to the outbox; the only way facts leave a task."""
@@ -149,6 +153,15 @@ class LineAgent:
                         )
                     )
             await asyncio.sleep(self.poll_s)
+
+    async def _housekeeping(self, emit: Emit) -> None:
+        # Shipped events are kept a while for audits on the line's PC, then forgotten.
+        while True:
+            cutoff = utcnow() - timedelta(seconds=self.keep_shipped_s)
+            gone = self.outbox.prune_shipped(cutoff)
+            if gone:
+                log.info("line %s: pruned %d shipped events older than %s", self.line, gone, cutoff)
+            await asyncio.sleep(600)
 
 
 def serve(agent: LineAgent) -> None:

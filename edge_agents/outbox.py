@@ -121,6 +121,13 @@ class Outbox:
             [(now, i) for i in event_ids],
         )
 
+    def prune_shipped(self, older_than: datetime) -> int:
+        """Forget events the centre committed before `older_than`; returns how many went."""
+        return self._write(
+            "DELETE FROM outbox WHERE shipped_at IS NOT NULL AND shipped_at < ?",
+            [(older_than.isoformat(),)],
+        )
+
     def depth(self) -> int:
         """How many events wait to be shipped."""
         return int(self._read("SELECT COUNT(*) FROM outbox WHERE shipped_at IS NULL")[0][0])

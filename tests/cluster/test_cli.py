@@ -33,6 +33,7 @@ def test_status_without_cluster_shows_lines_offline(tmp_path, store_url):
     report = json.loads(result.stdout)
     assert [(ln["line"], ln["online"]) for ln in report["lines"]] == [("C1", False), ("L1", False)]
     assert report["cluster"] == {"address": None, "reachable": False, "nodes": []}
+    assert [ln["local"] for ln in report["lines"]] == [None, None]
 
 
 def test_status_with_a_dead_address_says_not_reachable(tmp_path, store_url):

@@ -113,6 +113,8 @@ def test_up_runs_the_plant_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
         report = json.loads(status.stdout)
         assert {ln["line"]: ln["online"] for ln in report["lines"]} == {"C1": True, "L1": True}
         assert report["cluster"]["reachable"] is True
+        for line in report["lines"]:
+            assert line["local"]["links"]["uplink"]["state"] == "connected"
         (node,) = report["cluster"]["nodes"]
         assert {"central", "line_C1", "line_L1"} <= set(node["resources"])
         assert node["labels"] == {"role": "central"}

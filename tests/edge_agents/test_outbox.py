@@ -121,3 +121,18 @@ def test_failed_append_leaves_nothing(tmp_path):
         with pytest.raises(sqlite3.IntegrityError):
             box.append(_events(4))
         assert box.depth() == 0
+
+
+def test_prune_forgets_only_old_shipped_events(tmp_path):
+    from datetime import timedelta
+
+    from core.events import utcnow
+
+    with Outbox(tmp_path / "L1.sqlite") as box:
+        events = _events(3)
+        box.append(events)
+        box.mark_shipped([events[0].id])
+        assert box.prune_shipped(utcnow() - timedelta(hours=1)) == 0
+        assert box.prune_shipped(utcnow() + timedelta(seconds=1)) == 1
+        assert box.all_ids() == [events[1].id, events[2].id]
+        assert box.depth() == 2

@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Lines' agents (online, last heartbeat, outbox depth, events shipped) and Ray nodes."""
-        from cluster.status import cluster_nodes, known_address, line_statuses
+        from cluster.status import cluster_nodes, known_address, line_statuses, local_outbox
         from cluster.store import prepare_store
         from cluster.token import enable_token_auth, token_path
         from core.config import load_factory
@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
         lines = line_statuses(engine, [ln.id for ln in plant.lines], online_within)
         engine.dispose()
         home = atelier_home()
+        local = {s.line: local_outbox(home, s.line) for s in lines}
         address = address or known_address(home)
         node_list = None
         if nodes and address:
@@ -48,7 +49,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(
                 json.dumps(
                     {
-                        "lines": [s.to_dict() for s in lines],
+                        "lines": [s.to_dict() | {"local": local[s.line]} for s in lines],
                         "cluster": {
                             "address": address,
                             "reachable": node_list is not None,
@@ -59,16 +60,17 @@ def register(app: typer.Typer) -> None:
                 )
             )
             return
-        _print_tables(lines, address, node_list)
+        _print_tables(lines, local, address, node_list)
 
 
-def _print_tables(lines, address, node_list) -> None:  # type: ignore[no-untyped-def]
+def _print_tables(lines, local, address, node_list) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
     table = Table(title="Lines")
-    for col in ("line", "agent", "last heartbeat", "outbox depth", "events shipped", "links"):
+    cols = ("line", "agent", "last heartbeat", "outbox depth", "events shipped", "links", "here")
+    for col in cols:
         table.add_column(col)
     for s in lines:
         beat = f"{s.heartbeat_age_s:.0f} s ago" if s.heartbeat_age_s is not None else "never"
@@ -80,6 +82,7 @@ def _print_tables(lines, address, node_list) -> None:  # type: ignore[no-untyped
             str(s.outbox_depth),
             str(s.events_shipped),
             links or "-",
+            _here(local[s.line]),
         )
     console.print(table)
     if node_list is None:
@@ -97,3 +100,12 @@ def _print_tables(lines, address, node_list) -> None:  # type: ignore[no-untyped
         labels = ", ".join(f"{k}={v}" for k, v in sorted(n["labels"].items()))
         nodes.add_row(n["node_id"][:12], "yes" if n["alive"] else "no", roles or "-", labels or "-")
     console.print(nodes)
+
+
+def _here(local) -> str:  # type: ignore[no-untyped-def]
+    """The line's outbox on this machine: depth and the uplink as seen from the line."""
+    if local is None:
+        return "-"
+    uplink = local["links"].get("uplink")
+    link = f", uplink {uplink['state']} since {uplink['since'][11:19]}" if uplink else ""
+    return f"depth {local['outbox_depth']}{link}"

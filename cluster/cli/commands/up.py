@@ -17,6 +17,9 @@ def register(app: typer.Typer) -> None:
         factory: Path | None = typer.Option(None, "--factory", help="Factory YAML file"),
         heartbeat: float = typer.Option(2.0, "--heartbeat", help="Agents' heartbeat, seconds"),
         num_cpus: int = typer.Option(2, "--num-cpus", help="CPUs the local Ray instance offers"),
+        agents: bool = typer.Option(
+            True, "--agents/--no-agents", help="Run the lines' edge agents here (off on a centre)"
+        ),
     ) -> None:
         """Start store, Ray (token auth), central services, edge agents, HMI; Ctrl-C stops all."""
         import signal
@@ -32,6 +35,7 @@ def register(app: typer.Typer) -> None:
                 factory=factory,
                 heartbeat_s=heartbeat,
                 num_cpus=num_cpus,
+                agents=agents,
             ),
             on_progress=lambda msg: typer.echo(f"  {msg}", err=True),
         )
