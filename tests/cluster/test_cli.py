@@ -53,3 +53,16 @@ def test_up_with_a_broken_factory_file_starts_nothing(tmp_path, store_url):
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "ray_auth_token").exists()
     assert not (tmp_path / "cluster.json").exists()
+
+
+def test_cluster_env_prints_exports_and_keeps_the_token_private(tmp_path, store_url):
+    result = _run(["cluster", "env"], tmp_path, store_url)
+    assert result.returncode == 0, result.stderr
+    token = tmp_path / "ray_auth_token"
+    assert result.stdout.splitlines() == [
+        f"export ATELIER_HOME={tmp_path}",
+        "export RAY_AUTH_MODE=token",
+        f"export RAY_AUTH_TOKEN_PATH={token}",
+    ]
+    assert token.stat().st_mode & 0o777 == 0o600
+    assert token.read_text() not in result.stdout
