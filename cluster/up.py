@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from core.config import default_factory_path, load_factory
-from core.errors import ConfigError
+from core.errors import ConfigError, InputError
 from core.settings import atelier_home, database_url
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ class Child:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         log.info("started %s (pid %d), log %s", self.name, self.proc.pid, self.log_file)
 
@@ -91,6 +92,14 @@ class Child:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+def _die_with_parent() -> None:
+    # Linux: the child gets SIGTERM if `atelier up` itself is killed, so nothing is orphaned.
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
@@ -140,6 +149,11 @@ class Plant:
         if self.options.heartbeat_s <= 0:
             raise ConfigError(
                 f"heartbeat must be more than 0 seconds, got {self.options.heartbeat_s}"
+            )
+        if _port_open(self.options.port):
+            raise InputError(
+                f"port {self.options.port} on 127.0.0.1 is already in use; "
+                "choose another with --port"
             )
         self.progress(f"store: {self._safe_url()}")
         prepare_store(self.database_url)

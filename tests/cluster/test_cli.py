@@ -66,3 +66,16 @@ def test_cluster_env_prints_exports_and_keeps_the_token_private(tmp_path, store_
     ]
     assert token.stat().st_mode & 0o777 == 0o600
     assert token.read_text() not in result.stdout
+
+
+def test_up_on_a_busy_port_says_so_and_starts_nothing(tmp_path, store_url):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = _run(["up", "--port", str(port)], tmp_path, store_url)
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert not (tmp_path / "cluster.json").exists()
