@@ -82,8 +82,7 @@ def run_event_path_bench(
             start = time.perf_counter()
             uplink = start_uplink("L1", str(box.path), batch_size=batch_size, poll_s=0.05)
             ship_s = _drain(box, events, start, "shipping", progress)
-            with box._lock:
-                box._conn.execute("UPDATE outbox SET shipped_at = NULL")
+            box.requeue_shipped()
             engine = make_engine(url)
             before = _count(engine)
             start = time.perf_counter()

@@ -121,6 +121,13 @@ class Outbox:
             [(now, i) for i in event_ids],
         )
 
+    def requeue_shipped(self) -> int:
+        """Ship every kept event again (after the central store was restored from a backup).
+
+        Safe because central ingest is idempotent on the event id; returns how many were queued.
+        """
+        return self._write("UPDATE outbox SET shipped_at = NULL WHERE shipped_at IS NOT NULL", [()])
+
     def prune_shipped(self, older_than: datetime) -> int:
         """Forget events the centre committed before `older_than`; returns how many went."""
         return self._write(

@@ -115,8 +115,7 @@ def test_centre_gone_agent_keeps_writing_and_every_event_arrives_once(
         )
 
         # A full replay (as after a lost reply) adds nothing and counts nothing twice.
-        with box._lock:
-            box._conn.execute("UPDATE outbox SET shipped_at = NULL")
+        box.requeue_shipped()
         wait_for(lambda: box.depth() == 0, 60, "replay shipped")
         assert sorted(stored_ids(store_url, "L1")) == sorted(written)
         assert agent_row(store_url, "L1").events_shipped == len(written)  # type: ignore[union-attr]

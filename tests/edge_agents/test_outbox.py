@@ -136,3 +136,12 @@ def test_prune_forgets_only_old_shipped_events(tmp_path):
         assert box.prune_shipped(utcnow() + timedelta(seconds=1)) == 1
         assert box.all_ids() == [events[1].id, events[2].id]
         assert box.depth() == 2
+
+
+def test_requeue_ships_kept_events_again(tmp_path):
+    with Outbox(tmp_path / "L1.sqlite") as box:
+        events = _events(3)
+        box.append(events)
+        box.mark_shipped([e.id for e in events[:2]])
+        assert box.requeue_shipped() == 2
+        assert [e.id for e in box.unshipped()] == [e.id for e in events]
