@@ -8,6 +8,7 @@ the event id. Plans published for a line wait here until that line's uplink has 
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -37,8 +38,21 @@ class CentralIngest:
     def ship(
         self, line: str, node_id: str, events: list[dict[str, Any]], outbox_depth: int
     ) -> dict[str, Any]:
-        """Store a batch from a line's uplink; returns how many were new and the plans waiting."""
-        batch = [Event.from_dict(e) for e in events]
+        """Store a batch from a line's uplink.
+
+        Returns how many were new, the events refused as malformed (id and reason; they would
+        otherwise block the line's outbox for ever) and the plans waiting for the line.
+        """
+        batch: list[Event] = []
+        rejected: list[tuple[str, str]] = []
+        for data in events:
+            event, problem = _check(data)
+            if event is not None:
+                batch.append(event)
+            else:
+                rejected.append((str(data.get("id", "?"))[:64], problem))
+        if rejected:
+            log.error("line %s: refused %d malformed events: %s", line, len(rejected), rejected[:3])
         with transaction(self.engine) as session:
             new = store_events(session, batch)
             row = session.get(LineAgentRow, line)
@@ -63,7 +77,11 @@ class CentralIngest:
             row.links = links
         if new:
             log.debug("line %s: stored %d new of %d events", line, new, len(batch))
-        return {"stored": new, "plans": list(self._plans.get(line, {}).items())}
+        return {
+            "stored": new,
+            "rejected": rejected,
+            "plans": list(self._plans.get(line, {}).items()),
+        }
 
     def publish_plan(self, line: str, plan_id: str, payload: dict[str, Any]) -> None:
         """Queue a plan for a line; its uplink delivers it into the agent's inbox."""
@@ -78,3 +96,28 @@ class CentralIngest:
 
     def pending_plans(self, line: str) -> list[str]:
         return list(self._plans.get(line, {}))
+
+
+def _check(data: dict[str, Any]) -> tuple[Event | None, str]:
+    """An event the store can hold, or the reason it cannot (column sizes as in `EventRow`)."""
+    try:
+        event = Event.from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        return None, f"not an event: {type(exc).__name__}: {exc}"
+    if event.time.tzinfo is None:
+        return None, "time has no time zone"
+    for name, value, limit in (
+        ("id", event.id, 64),
+        ("line", event.line, 32),
+        ("station", event.station or "", 32),
+        ("type", event.type, 64),
+    ):
+        if not value and name != "station":
+            return None, f"{name} is empty"
+        if len(value) > limit:
+            return None, f"{name} longer than {limit} characters"
+    try:
+        json.dumps(event.payload)
+    except (TypeError, ValueError) as exc:
+        return None, f"payload is not JSON: {exc}"
+    return event, ""

@@ -109,8 +109,13 @@ class Uplink:
             ),
             timeout=self.call_timeout_s,
         )
-        self.outbox.mark_shipped([e.id for e in events])
-        self._shipped += len(events)
+        refused = [(str(i), str(r)) for i, r in reply.get("rejected", [])]
+        if refused:
+            self.outbox.mark_rejected(refused)
+            log.error("uplink %s: centre refused %d malformed events", self.line, len(refused))
+        refused_ids = {i for i, _ in refused}
+        self.outbox.mark_shipped([e.id for e in events if e.id not in refused_ids])
+        self._shipped += len(events) - len(refused_ids)
         plans = reply["plans"]
         for plan_id, payload in plans:
             self.outbox.put_plan(plan_id, payload)

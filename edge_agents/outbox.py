@@ -29,9 +29,10 @@ CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     body TEXT NOT NULL,
-    shipped_at TEXT
+    shipped_at TEXT,
+    rejected TEXT
 );
-CREATE INDEX IF NOT EXISTS ix_outbox_unshipped ON outbox (shipped_at, seq);
+CREATE INDEX IF NOT EXISTS ix_outbox_unshipped ON outbox (shipped_at, rejected, seq);
 CREATE TABLE IF NOT EXISTS inbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     plan_id TEXT NOT NULL UNIQUE,
@@ -109,7 +110,9 @@ class Outbox:
     def unshipped(self, limit: int = 500) -> list[Event]:
         """The oldest events not yet confirmed by the centre, in the order they were written."""
         rows = self._read(
-            "SELECT body FROM outbox WHERE shipped_at IS NULL ORDER BY seq LIMIT ?", (limit,)
+            "SELECT body FROM outbox WHERE shipped_at IS NULL AND rejected IS NULL "
+            "ORDER BY seq LIMIT ?",
+            (limit,),
         )
         return [Event.from_dict(json.loads(body)) for (body,) in rows]
 
@@ -120,6 +123,22 @@ class Outbox:
             "UPDATE outbox SET shipped_at = ? WHERE id = ? AND shipped_at IS NULL",
             [(now, i) for i in event_ids],
         )
+
+    def mark_rejected(self, reasons: Sequence[tuple[str, str]]) -> None:
+        """Set aside events the centre refused as malformed: kept here, never shipped again."""
+        self._write(
+            "UPDATE outbox SET rejected = ? WHERE id = ? AND shipped_at IS NULL",
+            [(reason, event_id) for event_id, reason in reasons],
+        )
+
+    def rejected(self) -> list[tuple[str, str]]:
+        """Events the centre refused, with the reason, oldest first."""
+        return [
+            (i, r)
+            for i, r in self._read(
+                "SELECT id, rejected FROM outbox WHERE rejected IS NOT NULL ORDER BY seq"
+            )
+        ]
 
     def requeue_shipped(self) -> int:
         """Ship every kept event again (after the central store was restored from a backup).
@@ -137,7 +156,8 @@ class Outbox:
 
     def depth(self) -> int:
         """How many events wait to be shipped."""
-        return int(self._read("SELECT COUNT(*) FROM outbox WHERE shipped_at IS NULL")[0][0])
+        sql = "SELECT COUNT(*) FROM outbox WHERE shipped_at IS NULL AND rejected IS NULL"
+        return int(self._read(sql)[0][0])
 
     def shipped_count(self) -> int:
         return int(self._read("SELECT COUNT(*) FROM outbox WHERE shipped_at IS NOT NULL")[0][0])

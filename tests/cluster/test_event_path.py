@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cluster.roles import CENTRAL, NAMESPACE, ROLE_UNITS, line_resource
-from core.events import EventType
+from core.events import Event, EventType
 from edge_agents.outbox import Outbox
 from tests.cluster.conftest import REPO, agent_env, agent_row, stored_ids, stored_types, wait_for
 
@@ -92,6 +92,9 @@ def test_centre_gone_agent_keeps_writing_and_every_event_arrives_once(
         assert len(stored_ids(store_url, "L1")) == during_outage
 
         ingest = start_central(store_url)
+        # A malformed event (station too long for the store) must not block the line.
+        bad = Event(line="L1", type=EventType.ANDON_CALLED, station="S" * 40)
+        box.append([bad])
         wait_for(lambda: box.links()["uplink"][0] == "connected", 60, "uplink connected again")
         wait_for(
             lambda: agent_row(store_url, "L1").links["uplink"]["state"] == "connected",  # type: ignore[union-attr]
@@ -102,7 +105,8 @@ def test_centre_gone_agent_keeps_writing_and_every_event_arrives_once(
         assert agent.wait(timeout=30) == 0
         wait_for(lambda: box.depth() == 0, 60, "outbox drained")
 
-        written = box.all_ids()
+        assert box.rejected() == [(bad.id, "station longer than 32 characters")]
+        written = [i for i in box.all_ids() if i != bad.id]
         stored = stored_ids(store_url, "L1")
         assert len(stored) == len(written) == len(set(written))
         assert set(stored) == set(written)

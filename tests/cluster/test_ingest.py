@@ -21,7 +21,7 @@ def test_batch_stored_once_and_row_updated(store_url):
     ingest = CentralIngest(store_url)
     batch = [_beat("L1", 5), _beat("L1", 1), Event(line="L1", type=EventType.AGENT_STARTED)]
     reply = ingest.ship("L1", "node-a", [e.to_dict() for e in batch], outbox_depth=7)
-    assert reply == {"stored": 3, "plans": []}
+    assert reply == {"stored": 3, "rejected": [], "plans": []}
     again = ingest.ship("L1", "node-a", [e.to_dict() for e in batch], outbox_depth=0)
     assert again["stored"] == 0
     assert sorted(stored_ids(store_url, "L1")) == sorted(e.id for e in batch)
@@ -76,3 +76,20 @@ def test_status_online_offline_and_never_seen(store_url):
     assert status["L1"].online and status["L1"].outbox_depth == 3
     assert not status["C1"].online and status["C1"].heartbeat_age_s >= 60
     assert not status["L9"].online and status["L9"].last_heartbeat is None
+
+
+def test_malformed_events_are_refused_by_reason_and_the_rest_stored(store_url):
+    ingest = CentralIngest(store_url)
+    good = Event(line="L1", type=EventType.ANDON_CALLED, station="S3")
+    long_station = Event(line="L1", type=EventType.ANDON_CALLED, station="S" * 40)
+    no_type = {"id": "e-no-type", "line": "L1", "time": utcnow().isoformat()}
+    naive = dict(good.to_dict(), id="e-naive", time="2026-11-22T06:00:00")
+    reply = ingest.ship(
+        "L1", "n", [good.to_dict(), long_station.to_dict(), no_type, naive], outbox_depth=0
+    )
+    assert reply["stored"] == 1
+    reasons = dict(reply["rejected"])
+    assert reasons[long_station.id] == "station longer than 32 characters"
+    assert reasons["e-no-type"].startswith("not an event: KeyError")
+    assert reasons["e-naive"] == "time has no time zone"
+    assert stored_ids(store_url, "L1") == [good.id]

@@ -145,3 +145,14 @@ def test_requeue_ships_kept_events_again(tmp_path):
         box.mark_shipped([e.id for e in events[:2]])
         assert box.requeue_shipped() == 2
         assert [e.id for e in box.unshipped()] == [e.id for e in events]
+
+
+def test_rejected_events_leave_the_queue_but_stay_in_the_file(tmp_path):
+    with Outbox(tmp_path / "L1.sqlite") as box:
+        events = _events(3)
+        box.append(events)
+        box.mark_rejected([(events[1].id, "station longer than 32 characters")])
+        assert [e.id for e in box.unshipped()] == [events[0].id, events[2].id]
+        assert box.depth() == 2
+        assert box.rejected() == [(events[1].id, "station longer than 32 characters")]
+        assert box.all_ids() == [e.id for e in events]
