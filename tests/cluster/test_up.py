@@ -159,3 +159,76 @@ def _ready(lines: queue.Queue[str], up: subprocess.Popen[bytes]) -> str | None:
         if line.startswith("atelier is up"):
             return line
     return None
+
+
+def test_up_with_address_joins_a_cluster_and_leaves_it_running(
+    ray_token: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ray.cluster_utils import Cluster
+
+    from cluster.roles import CENTRAL, ROLE_UNITS, line_resource
+
+    home = ray_token.parent  # the home that holds the cluster's token
+    # As on a plant's edge PC: the node's Ray processes know the Atelier home (see README).
+    monkeypatch.setenv("ATELIER_HOME", str(home))
+    node_args = {"num_cpus": 1, "object_store_memory": 100 * 2**20, "include_dashboard": False}
+    cluster = Cluster(
+        initialize_head=True,
+        head_node_args={
+            "resources": {CENTRAL: ROLE_UNITS},
+            "labels": {"role": CENTRAL},
+            **node_args,
+        },
+    )
+    url = os.environ.get("ATELIER_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'store.db'}"
+    up = None
+    try:
+        line_node = cluster.add_node(
+            resources={line_resource("C1"): ROLE_UNITS, line_resource("L1"): ROLE_UNITS},
+            labels={"line": "L1"},
+            **node_args,
+        )
+        cluster.wait_for_nodes()
+        up = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "cluster.cli.main",
+                "up",
+                "--address",
+                cluster.address,
+                "--port",
+                str(_free_port()),
+                "--heartbeat",
+                "0.5",
+            ],
+            env=_env(home, url),
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=open(tmp_path / "up.err", "wb"),  # noqa: SIM115 - closed with the process
+        )
+        assert up.stdout is not None
+        assert up.stdout.readline().decode().startswith("atelier is up")
+        engine = make_engine(url)
+        statuses = wait_for(
+            lambda: _all_online(engine, ["C1", "L1"]),
+            120,
+            "both lines online through the joined cluster",
+        )
+        engine.dispose()
+        assert len(statuses) == 2
+        assert {s.node_id for s in statuses} == {line_node.node_id}
+        up.send_signal(signal.SIGINT)
+        assert up.wait(timeout=120) == 0
+        assert cluster.head_node.remaining_processes_alive()
+        assert line_node.remaining_processes_alive()
+    finally:
+        if up is not None and up.poll() is None:
+            up.kill()
+            up.wait()
+        cluster.shutdown()
+
+
+def _all_online(engine, lines: list[str]):  # type: ignore[no-untyped-def]
+    statuses = line_statuses(engine, lines, 10.0)
+    return statuses if all(s.online for s in statuses) else None
