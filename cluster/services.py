@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from pathlib import Path
 from typing import Any
 
 import ray
@@ -51,11 +52,34 @@ def start_uplink(line: str, outbox_file: str | None = None, **options: Any) -> A
     ).remote(line, outbox_file, **options)
 
 
+def connect(home: Path | None = None) -> None:
+    """Join the cluster `atelier up` recorded in the home folder, unless already connected.
+
+    For processes that are not started by Ray (the HMI, scripts) and want the client API.
+    """
+    if ray.is_initialized():
+        return
+    from cluster.status import known_address
+    from cluster.token import enable_token_auth, token_path
+    from core.errors import AtelierError
+    from core.settings import atelier_home
+
+    home = home or atelier_home()
+    address = known_address(home)
+    if address is None:
+        raise AtelierError(f"no Atelier cluster is running ({home / 'cluster.json'} is missing)")
+    if token_path(home).exists():
+        enable_token_auth(token_path(home))
+    ray.init(address=address, namespace=NAMESPACE, log_to_driver=False)
+
+
 def deliver_plan(line: str, plan_payload: dict[str, Any], plan_id: str | None = None) -> str:
     """Publish a plan to a line: its uplink writes it into the agent's inbox. Returns the plan id.
 
-    Delivery is at least once into the inbox, and the inbox keeps one copy per plan id.
+    Connects to the running cluster first if needed. Delivery is at least once into the inbox,
+    and the inbox keeps one copy per plan id.
     """
+    connect()
     plan_id = plan_id or str(plan_payload.get("plan_id") or uuid.uuid4().hex)
     ingest = ray.get_actor(INGEST_NAME, namespace=NAMESPACE)
     ray.get(ingest.publish_plan.remote(line, plan_id, plan_payload))

@@ -79,3 +79,17 @@ def test_up_on_a_busy_port_says_so_and_starts_nothing(tmp_path, store_url):
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
     assert not (tmp_path / "cluster.json").exists()
+
+
+def test_deliver_plan_without_a_running_cluster_says_so(tmp_path, monkeypatch):
+    import pytest
+    import ray
+
+    from cluster.services import deliver_plan
+    from core.errors import AtelierError
+
+    if ray.is_initialized():
+        pytest.skip("this process is already connected to a Ray cluster")
+    monkeypatch.setenv("ATELIER_HOME", str(tmp_path))
+    with pytest.raises(AtelierError, match="no Atelier cluster is running"):
+        deliver_plan("L1", {"bundles": []})

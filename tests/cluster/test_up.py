@@ -22,6 +22,9 @@ from tests.cluster.conftest import REPO, stored_types, wait_for
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 
 
+_DELIVER = "from cluster.services import deliver_plan; print(deliver_plan('L1', {'plan_id': 'P9'}))"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -118,6 +121,18 @@ def test_up_runs_the_plant_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
         (node,) = report["cluster"]["nodes"]
         assert {"central", "line_C1", "line_L1"} <= set(node["resources"])
         assert node["labels"] == {"role": "central"}
+
+        planner = subprocess.run(
+            [sys.executable, "-c", _DELIVER],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert planner.returncode == 0, planner.stderr
+        assert planner.stdout.strip() == "P9"
+        wait_for(lambda: EventType.PLAN_RECEIVED in stored_types(url, "L1"), 60, "plan P9 received")
 
         wrong = dict(env, RAY_AUTH_MODE="token", RAY_AUTH_TOKEN="not-the-plant-token")
         intruder = subprocess.run(
