@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from core.config import default_factory_path, load_factory
-from core.errors import ConfigError, InputError
+from core.errors import InputError
 from core.settings import atelier_home, database_url
 
 log = logging.getLogger(__name__)
@@ -147,8 +147,8 @@ class Plant:
         from cluster.token import enable_token_auth, ensure_token
 
         if self.options.heartbeat_s <= 0:
-            raise ConfigError(
-                f"heartbeat must be more than 0 seconds, got {self.options.heartbeat_s}"
+            raise InputError(
+                f"--heartbeat must be more than 0 seconds, got {self.options.heartbeat_s}"
             )
         if _port_open(self.options.port):
             raise InputError(
@@ -202,6 +202,8 @@ class Plant:
         else:
             resources = {CENTRAL: ROLE_UNITS} | {line_resource(ln): ROLE_UNITS for ln in self.lines}
             self.progress(f"starting a local Ray instance with {sorted(resources)}")
+            # The uplinks resolve the outbox in their node's home: the same one as the agents'.
+            os.environ["ATELIER_HOME"] = str(self.home)
             ctx = ray.init(
                 num_cpus=self.options.num_cpus,
                 resources=resources,
