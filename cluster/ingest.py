@@ -1,0 +1,123 @@
+"""Central ingest: stores each line's events exactly once and keeps the lines' agent rows.
+
+Runs as a Ray actor on the `central` node. A batch is committed in one transaction together with
+the line's row (last heartbeat, outbox depth, events shipped, link states); the uplink marks the
+batch shipped only after this returns, and a replay adds nothing because ingest is idempotent on
+the event id. Plans published for a line wait here until that line's uplink has taken them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from core.db import make_engine, transaction
+from core.events import Event, EventType
+from core.schema import LineAgentRow
+from core.store_events import store_events
+
+log = logging.getLogger(__name__)
+
+
+class CentralIngest:
+    """The centre's end of the event path (wrapped with `ray.remote` in `cluster.services`)."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = make_engine(database_url)
+        self._plans: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def ping(self) -> bool:
+        return True
+
+    def node_id(self) -> str:
+        import ray
+
+        return ray.get_runtime_context().get_node_id()
+
+    def ship(
+        self, line: str, node_id: str, events: list[dict[str, Any]], outbox_depth: int
+    ) -> dict[str, Any]:
+        """Store a batch from a line's uplink.
+
+        Returns how many were new, the events refused as malformed (id and reason; they would
+        otherwise block the line's outbox for ever) and the plans waiting for the line.
+        """
+        batch: list[Event] = []
+        rejected: list[tuple[str, str]] = []
+        for data in events:
+            event, problem = _check(data)
+            if event is not None:
+                batch.append(event)
+            else:
+                rejected.append((str(data.get("id", "?"))[:64], problem))
+        if rejected:
+            log.error("line %s: refused %d malformed events: %s", line, len(rejected), rejected[:3])
+        with transaction(self.engine) as session:
+            new = store_events(session, batch)
+            row = session.get(LineAgentRow, line)
+            if row is None:
+                row = LineAgentRow(line=line, outbox_depth=0, events_shipped=0, links={})
+                session.add(row)
+            row.node_id = node_id
+            row.outbox_depth = outbox_depth
+            row.events_shipped = (row.events_shipped or 0) + new
+            beats = [e.time for e in batch if e.type == EventType.AGENT_HEARTBEAT]
+            if beats:
+                latest = max(beats)
+                if row.last_heartbeat is None or latest > row.last_heartbeat:
+                    row.last_heartbeat = latest
+            links = dict(row.links or {})
+            for e in sorted(batch, key=lambda ev: ev.time):
+                if e.type == EventType.LINK_STATE and "link" in e.payload:
+                    links[str(e.payload["link"])] = {
+                        "state": e.payload.get("state"),
+                        "since": e.payload.get("since", e.time.isoformat()),
+                    }
+            row.links = links
+        if new:
+            log.debug("line %s: stored %d new of %d events", line, new, len(batch))
+        return {
+            "stored": new,
+            "rejected": rejected,
+            "plans": list(self._plans.get(line, {}).items()),
+        }
+
+    def publish_plan(self, line: str, plan_id: str, payload: dict[str, Any]) -> None:
+        """Queue a plan for a line; its uplink delivers it into the agent's inbox."""
+        self._plans.setdefault(line, {})[plan_id] = payload
+        log.info("plan %s queued for line %s", plan_id, line)
+
+    def plans_delivered(self, line: str, plan_ids: list[str]) -> None:
+        """The uplink wrote these plans into the line's inbox; stop offering them."""
+        waiting = self._plans.get(line, {})
+        for plan_id in plan_ids:
+            waiting.pop(plan_id, None)
+
+    def pending_plans(self, line: str) -> list[str]:
+        return list(self._plans.get(line, {}))
+
+
+def _check(data: dict[str, Any]) -> tuple[Event | None, str]:
+    """An event the store can hold, or the reason it cannot (column sizes as in `EventRow`)."""
+    try:
+        event = Event.from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        return None, f"not an event: {type(exc).__name__}: {exc}"
+    if event.time.tzinfo is None:
+        return None, "time has no time zone"
+    for name, value, limit in (
+        ("id", event.id, 64),
+        ("line", event.line, 32),
+        ("station", event.station or "", 32),
+        ("type", event.type, 64),
+    ):
+        if not value and name != "station":
+            return None, f"{name} is empty"
+        if len(value) > limit:
+            return None, f"{name} longer than {limit} characters"
+    try:
+        json.dumps(event.payload)
+    except (TypeError, ValueError) as exc:
+        return None, f"payload is not JSON: {exc}"
+    return event, ""

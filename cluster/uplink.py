@@ -1,0 +1,127 @@
+"""The uplink: a Ray actor on a line's node that ships the outbox to the centre, plans back.
+
+It reads the outbox file the line's agent writes on the same machine. A batch is marked shipped
+only after central ingest has committed it, so a lost reply means a replay, never a loss. When
+the centre is gone the uplink reconnects with growing spacing and records its state in the
+outbox, where the agent turns each change into a `link.state` event.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import ray
+from ray.exceptions import RayError
+
+from cluster.roles import INGEST_NAME, NAMESPACE
+from edge_agents.outbox import Outbox, outbox_path
+
+log = logging.getLogger(__name__)
+
+LINK = "uplink"
+
+
+class Uplink:
+    """Ships one line's outbox (wrapped with `ray.remote` in `cluster.services`)."""
+
+    def __init__(
+        self,
+        line: str,
+        outbox_file: str | None = None,
+        batch_size: int = 500,
+        poll_s: float = 0.5,
+        min_backoff_s: float = 0.5,
+        max_backoff_s: float = 10.0,
+        call_timeout_s: float = 30.0,
+    ) -> None:
+        self.line = line
+        self.outbox = Outbox(outbox_file or outbox_path(line))
+        self.batch_size = batch_size
+        self.poll_s = poll_s
+        self.min_backoff_s = min_backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.call_timeout_s = call_timeout_s
+        self._node_id = ray.get_runtime_context().get_node_id()
+        self._state = ""
+        self._shipped = 0
+        self._reconnects = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"uplink-{line}", daemon=True)
+        self._thread.start()
+        log.info("uplink for line %s on node %s, outbox %s", line, self._node_id, self.outbox.path)
+
+    def node_id(self) -> str:
+        return self._node_id
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "node_id": self._node_id,
+            "state": self._state,
+            "shipped": self._shipped,
+            "reconnects": self._reconnects,
+            "outbox_depth": self.outbox.depth(),
+        }
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.call_timeout_s)
+
+    def _set_state(self, state: str, detail: str = "") -> None:
+        if state != self._state:
+            self._state = state
+            self.outbox.set_link(LINK, state, detail)
+            log.info("uplink %s: %s %s", self.line, state, detail)
+
+    def _run(self) -> None:
+        ingest = None
+        backoff = self.min_backoff_s
+        while not self._stop.is_set():
+            try:
+                if ingest is None:
+                    ingest = ray.get_actor(INGEST_NAME, namespace=NAMESPACE)
+                full = self._ship_once(ingest)
+                self._set_state("connected")
+                backoff = self.min_backoff_s
+                if not full:
+                    self._stop.wait(self.poll_s)
+            except (RayError, ValueError) as exc:
+                # ValueError: the ingest actor is not (yet) registered; RayError: it died or hung.
+                ingest = None
+                self._reconnects += 1
+                self._set_state("reconnecting", f"{type(exc).__name__}: {str(exc)[:160]}")
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, self.max_backoff_s)
+            except Exception:
+                log.exception("uplink %s: unexpected failure; retrying", self.line)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, self.max_backoff_s)
+
+    def _ship_once(self, ingest: Any) -> bool:
+        """Ship one batch and take waiting plans; returns True when the batch was full."""
+        events = self.outbox.unshipped(self.batch_size)
+        depth = self.outbox.depth()
+        reply = ray.get(
+            ingest.ship.remote(
+                self.line, self._node_id, [e.to_dict() for e in events], depth - len(events)
+            ),
+            timeout=self.call_timeout_s,
+        )
+        refused = [(str(i), str(r)) for i, r in reply.get("rejected", [])]
+        if refused:
+            self.outbox.mark_rejected(refused)
+            log.error("uplink %s: centre refused %d malformed events", self.line, len(refused))
+        refused_ids = {i for i, _ in refused}
+        self.outbox.mark_shipped([e.id for e in events if e.id not in refused_ids])
+        self._shipped += len(events) - len(refused_ids)
+        plans = reply["plans"]
+        for plan_id, payload in plans:
+            self.outbox.put_plan(plan_id, payload)
+        if plans:
+            ray.get(
+                ingest.plans_delivered.remote(self.line, [p for p, _ in plans]),
+                timeout=self.call_timeout_s,
+            )
+        return len(events) == self.batch_size

@@ -1,0 +1,177 @@
+"""The edge agent: the process that runs one line, with or without the centre.
+
+The agent is a small supervisor of asyncio tasks. Each task (heartbeat, plan inbox, link
+watcher, and later the device loops for OPC-UA, serial devices and cameras) gets `emit`, the
+one way to report a fact: `emit` writes the event to the outbox before it returns. A task that
+crashes is restarted with growing spacing; the agent never talks to Ray, so it keeps writing
+when the centre is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from core.events import Event, EventType, utcnow
+from edge_agents.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+Emit = Callable[[Event], None]
+TaskFactory = Callable[[Emit], Awaitable[None]]
+
+
+@dataclass
+class SupervisedTask:
+    """One long-running coroutine of the agent and how often it had to be restarted."""
+
+    name: str
+    factory: TaskFactory
+    restarts: int = 0
+    backoff_s: float = field(default=0.5)
+
+
+class LineAgent:
+    """Runs one line: lifecycle and heartbeat events, plans from the inbox, plugged-in tasks."""
+
+    def __init__(
+        self,
+        line: str,
+        outbox: Outbox,
+        heartbeat_s: float = 2.0,
+        poll_s: float = 0.5,
+        max_backoff_s: float = 30.0,
+        keep_shipped_s: float = 7 * 24 * 3600.0,
+    ) -> None:
+        self.line = line
+        self.outbox = outbox
+        self.heartbeat_s = heartbeat_s
+        self.poll_s = poll_s
+        self.max_backoff_s = max_backoff_s
+        self.keep_shipped_s = keep_shipped_s
+        self._tasks: list[SupervisedTask] = []
+        self._started = time.monotonic()
+        self._link_states: dict[str, str] = {}
+        self.add_task("heartbeat", self._heartbeat)
+        self.add_task("inbox", self._inbox)
+        self.add_task("links", self._links)
+        self.add_task("housekeeping", self._housekeeping)
+
+    def emit(self, event: Event) -> None:
+        """Write one event durably to the outbox; the only way facts leave a task."""
+        self.outbox.append([event])
+
+    def add_task(self, name: str, factory: TaskFactory) -> None:
+        """Plug in a long-running coroutine (a device loop); it receives `emit`."""
+        self._tasks.append(SupervisedTask(name, factory))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run until `stop` is set: started event, supervised tasks, stopped event."""
+        self.emit(Event(line=self.line, type=EventType.AGENT_STARTED, payload={}))
+        log.info("edge agent for line %s started, outbox %s", self.line, self.outbox.path)
+        runners = [asyncio.create_task(self._supervise(t), name=t.name) for t in self._tasks]
+        try:
+            await stop.wait()
+        finally:
+            for runner in runners:
+                runner.cancel()
+            await asyncio.gather(*runners, return_exceptions=True)
+            self.emit(
+                Event(
+                    line=self.line,
+                    type=EventType.AGENT_STOPPED,
+                    payload={"uptime_s": round(time.monotonic() - self._started, 1)},
+                )
+            )
+            log.info("edge agent for line %s stopped", self.line)
+
+    async def _supervise(self, task: SupervisedTask) -> None:
+        while True:
+            try:
+                await task.factory(self.emit)
+                log.warning("agent task %s returned; restarting", task.name)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("agent task %s failed; restart %d", task.name, task.restarts + 1)
+            task.restarts += 1
+            await asyncio.sleep(task.backoff_s)
+            task.backoff_s = min(task.backoff_s * 2, self.max_backoff_s)
+
+    async def _heartbeat(self, emit: Emit) -> None:
+        beat = 0
+        while True:
+            beat += 1
+            emit(
+                Event(
+                    line=self.line,
+                    type=EventType.AGENT_HEARTBEAT,
+                    payload={
+                        "beat": beat,
+                        "uptime_s": round(time.monotonic() - self._started, 1),
+                        "outbox_depth": self.outbox.depth(),
+                    },
+                )
+            )
+            await asyncio.sleep(self.heartbeat_s)
+
+    async def _inbox(self, emit: Emit) -> None:
+        # Plan execution plugs in here later; for now each plan is acknowledged as received.
+        while True:
+            for plan_id, payload in self.outbox.take_plans():
+                log.info("line %s received plan %s", self.line, plan_id)
+                emit(
+                    Event(
+                        line=self.line,
+                        type=EventType.PLAN_RECEIVED,
+                        payload={"plan_id": plan_id, "keys": sorted(payload)},
+                    )
+                )
+            await asyncio.sleep(self.poll_s)
+
+    async def _links(self, emit: Emit) -> None:
+        # The uplink records its state in the outbox file; changes become events for the centre.
+        while True:
+            for name, (state, since, detail) in self.outbox.links().items():
+                if self._link_states.get(name) != state:
+                    self._link_states[name] = state
+                    emit(
+                        Event(
+                            line=self.line,
+                            type=EventType.LINK_STATE,
+                            payload={
+                                "link": name,
+                                "state": state,
+                                "since": since.isoformat(),
+                                "detail": detail,
+                            },
+                        )
+                    )
+            await asyncio.sleep(self.poll_s)
+
+    async def _housekeeping(self, emit: Emit) -> None:
+        # Shipped events are kept a while for audits on the line's PC, then forgotten.
+        while True:
+            cutoff = utcnow() - timedelta(seconds=self.keep_shipped_s)
+            gone = self.outbox.prune_shipped(cutoff)
+            if gone:
+                log.info("line %s: pruned %d shipped events older than %s", self.line, gone, cutoff)
+            await asyncio.sleep(600)
+
+
+def serve(agent: LineAgent) -> None:
+    """Run the agent process until SIGTERM or SIGINT, then stop cleanly (stopped event last)."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await agent.run(stop)
+
+    asyncio.run(main())

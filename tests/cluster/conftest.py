@@ -1,0 +1,103 @@
+"""Shared pieces for the cluster tests: a scratch store, Ray's token auth, waiting on conditions."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from cluster.store import prepare_store
+from cluster.token import enable_token_auth, ensure_token
+from core.db import make_engine, transaction
+from core.schema import EventRow, LineAgentRow
+
+REPO = Path(__file__).resolve().parents[2]
+_AUTH_VARS = ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")
+
+
+def wait_for(condition: Callable[[], object], timeout_s: float, what: str, every_s: float = 0.1):  # type: ignore[no-untyped-def]
+    """Poll `condition` until it is truthy; fail naming `what` after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout_s:.0f} s waiting for {what}")
+        time.sleep(every_s)
+
+
+@pytest.fixture
+def store_url(tmp_path: Path) -> Iterator[str]:
+    """The store under test: `ATELIER_TEST_DATABASE_URL` (PostgreSQL) or a fresh SQLite file."""
+    url = os.environ.get("ATELIER_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'store.db'}"
+    prepare_store(url)
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        session.execute(delete(EventRow))
+        session.execute(delete(LineAgentRow))
+    engine.dispose()
+    yield url
+
+
+def stored_ids(url: str, line: str) -> list[str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(select(EventRow.id).where(EventRow.line == line)))
+    finally:
+        engine.dispose()
+
+
+def stored_types(url: str, line: str) -> list[str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(EventRow.type, func.count())
+                .where(EventRow.line == line)
+                .group_by(EventRow.type)
+            )
+            return [t for t, _ in rows]
+    finally:
+        engine.dispose()
+
+
+def agent_row(url: str, line: str) -> LineAgentRow | None:
+    engine = make_engine(url)
+    try:
+        with transaction(engine) as session:
+            return session.get(LineAgentRow, line)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def ray_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Token auth on for this module's Ray processes; the environment is restored afterwards."""
+    saved = {k: os.environ.get(k) for k in _AUTH_VARS}
+    path = ensure_token(tmp_path_factory.mktemp("home"))
+    enable_token_auth(path)
+    yield path
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    if "ray._raylet" in sys.modules:
+        from ray._raylet import AuthenticationTokenLoader, Config
+
+        Config.initialize("")
+        AuthenticationTokenLoader.instance().reset_cache()
+
+
+def agent_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["ATELIER_HOME"] = str(home)
+    env["PYTHONPATH"] = str(REPO)
+    return env
