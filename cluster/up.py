@@ -143,7 +143,7 @@ class Plant:
 
     def start(self) -> str:
         """Start everything; returns the HMI's URL once it answers (or was not found)."""
-        from cluster.store import prepare_store
+        from cluster.store import ensure_first_admin, prepare_store, sync_layout
         from cluster.token import enable_token_auth, ensure_token
 
         if self.options.heartbeat_s <= 0:
@@ -157,6 +157,13 @@ class Plant:
             )
         self.progress(f"store: {self._safe_url()}")
         prepare_store(self.database_url)
+        sync_layout(self.database_url, self.plant)
+        first_admin = ensure_first_admin(self.database_url, self.home)
+        if first_admin is not None:
+            self.progress(
+                f"no users yet: sign in as 'admin' with the password in {first_admin}, "
+                "then add users (Admin page or `atelier users add`)"
+            )
         enable_token_auth(ensure_token(self.home))
         self._env = self._child_env()
         try:

@@ -15,12 +15,12 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", help="Output folder; must not exist or be empty"),
     ) -> None:
         """Draft the pattern pieces, routing and bill of materials of every order in a batch."""
-        from core.importer import parse_batch
         from rich.console import Console
         from rich.progress import Progress
         from rich.table import Table
 
         from core.errors import InputError
+        from core.importer import parse_batch
         from design_bridge import draft_batch
 
         logging.getLogger("ezdxf").setLevel(logging.ERROR)  # its R12 notes drown the output
