@@ -38,8 +38,9 @@ def plan_cuts(
     groups: dict[str, list[Garment]] = {}
     for g in garments:
         if g.fabric not in fabrics:
-            raise InputError(f"garment {g.garment_id} of order {g.order_id}: unknown fabric "
-                             f"{g.fabric!r}")
+            raise InputError(
+                f"garment {g.garment_id} of order {g.order_id}: unknown fabric {g.fabric!r}"
+            )
         if g.demand < 1:
             raise InputError(f"garment {g.garment_id} of order {g.order_id}: demand < 1")
         groups.setdefault(g.fabric, []).append(g)
@@ -73,8 +74,10 @@ def _plan_fabric(group, fabric: Fabric, rules: CuttingRules, time_limit, workers
     slots = min(total, len(group) + math.ceil(total / rules.max_plies))
     max_len = int(rules.table_length_mm)
     model = cp_model.CpModel()
-    x = [[model.new_int_var(0, min(n_max, g.demand), f"x{m}_{i}") for i, g in enumerate(group)]
-         for m in range(slots)]
+    x = [
+        [model.new_int_var(0, min(n_max, g.demand), f"x{m}_{i}") for i, g in enumerate(group)]
+        for m in range(slots)
+    ]
     plies = [model.new_int_var(0, rules.max_plies, f"p{m}") for m in range(slots)]
     used = [model.new_bool_var(f"u{m}") for m in range(slots)]
     length = [model.new_int_var(0, max_len, f"len{m}") for m in range(slots)]
@@ -123,15 +126,31 @@ def _plan_fabric(group, fabric: Fabric, rules: CuttingRules, time_limit, workers
     for m in range(slots):
         if not solver.boolean_value(used[m]):
             continue
-        content = tuple((g.garment_id, solver.value(x[m][i])) for i, g in enumerate(group)
-                        if solver.value(x[m][i]) > 0)
-        lays.append(Lay(f"{fabric.code}-M{len(lays) + 1}", fabric.code, content,
-                        solver.value(plies[m]), float(solver.value(length[m]))))
+        content = tuple(
+            (g.garment_id, solver.value(x[m][i]))
+            for i, g in enumerate(group)
+            if solver.value(x[m][i]) > 0
+        )
+        lays.append(
+            Lay(
+                f"{fabric.code}-M{len(lays) + 1}",
+                fabric.code,
+                content,
+                solver.value(plies[m]),
+                float(solver.value(length[m])),
+            )
+        )
     fabric_mm = float(sum(solver.value(t) for t in fabric_terms))
-    log.info("cut plan %s: %d lays, %.0f mm fabric in %.1fs", fabric.code, len(lays), fabric_mm,
-             time.monotonic() - t0)
-    return CutPlan(tuple(lays), fabric_mm, float(solver.objective_value),
-                   status == cp_model.OPTIMAL)
+    log.info(
+        "cut plan %s: %d lays, %.0f mm fabric in %.1fs",
+        fabric.code,
+        len(lays),
+        fabric_mm,
+        time.monotonic() - t0,
+    )
+    return CutPlan(
+        tuple(lays), fabric_mm, float(solver.objective_value), status == cp_model.OPTIMAL
+    )
 
 
 def marker_pieces(lay: Lay, garments: dict[str, Garment]):

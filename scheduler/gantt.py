@@ -33,8 +33,14 @@ def write_gantt(problem: SewingProblem, schedule: Schedule, path: Path, title: s
             break
     for s in schedule.operations:
         row = stations.index(s.station_id)
-        ax.barh(row, s.end - s.start, left=s.start, color=colour[s.order_id], edgecolor="black",
-                linewidth=0.4)
+        ax.barh(
+            row,
+            s.end - s.start,
+            left=s.start,
+            color=colour[s.order_id],
+            edgecolor="black",
+            linewidth=0.4,
+        )
     for order in problem.orders:
         if order.order_id in colour and order.due <= end * 1.2:
             ax.axvline(order.due, color="red", linewidth=0.8, linestyle="--")

@@ -42,11 +42,15 @@ def marker_svg(marker: Marker) -> str:
         )
         if p.grain_line:
             (x1, y1), (x2, y2) = p.grain_line
-            parts.append(f'<line x1="{x1:.1f}" y1="{h - y1:.1f}" x2="{x2:.1f}" y2="{h - y2:.1f}" '
-                         'stroke="black" stroke-dasharray="8,4"/>')
+            parts.append(
+                f'<line x1="{x1:.1f}" y1="{h - y1:.1f}" x2="{x2:.1f}" y2="{h - y2:.1f}" '
+                'stroke="black" stroke-dasharray="8,4"/>'
+            )
         cx, cy = _centre(p.polygon)
-        parts.append(f'<text x="{cx:.1f}" y="{h - cy:.1f}" font-size="24" '
-                     f'text-anchor="middle">{escape(p.label or p.piece_id)}</text>')
+        parts.append(
+            f'<text x="{cx:.1f}" y="{h - cy:.1f}" font-size="24" '
+            f'text-anchor="middle">{escape(p.label or p.piece_id)}</text>'
+        )
     parts.append("</svg>")
     return "\n".join(parts)
 

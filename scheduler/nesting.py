@@ -82,8 +82,8 @@ def nest(
         )
         if not fits:
             raise InputError(
-                f"piece {piece.piece_id} of order {piece.order_id} is {max_y - min_y:.0f} mm across "
-                f"the grain but the fabric is only {width:.0f} mm wide"
+                f"piece {piece.piece_id} of order {piece.order_id} is {max_y - min_y:.0f} mm "
+                f"across the grain but the fabric is only {width:.0f} mm wide"
             )
         area += poly.area * piece.quantity
         items.append(

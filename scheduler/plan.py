@@ -51,9 +51,9 @@ def _utilisation(problem: SewingProblem, schedule: Schedule) -> dict[str, float]
         available = sum(
             max(0, min(e, schedule.makespan) - b) for b, e in station_windows(station, problem)
         )
-        out[station.station_id] = round(busy.get(station.station_id, 0) / available, 4) if (
-            available
-        ) else 0.0
+        out[station.station_id] = (
+            round(busy.get(station.station_id, 0) / available, 4) if (available) else 0.0
+        )
     return out
 
 
@@ -77,25 +77,39 @@ def plan_production(
         if on_progress is not None:
             on_progress(stage, message)
 
-    cut = plan_cuts(garments, fabrics, rules, cut_time_limit, workers,
-                    lambda obj, _b, t: report("cut", f"cost {obj} mm at {t:.1f}s"))
+    cut = plan_cuts(
+        garments,
+        fabrics,
+        rules,
+        cut_time_limit,
+        workers,
+        lambda obj, _b, t: report("cut", f"cost {obj} mm at {t:.1f}s"),
+    )
     by_id = {g.garment_id: g for g in garments}
     markers, fabric_mm, cut_area = [], 0.0, 0.0
     for index, lay in enumerate(cut.lays, start=1):
         report("nest", f"marker {lay.marker_id} ({index}/{len(cut.lays)})")
         marker = make_marker(
-            lay.marker_id, marker_pieces(lay, by_id), fabrics[lay.fabric], gap=rules.gap_mm,
-            time_limit=nest_time_limit, workers=workers,
+            lay.marker_id,
+            marker_pieces(lay, by_id),
+            fabrics[lay.fabric],
+            gap=rules.gap_mm,
+            time_limit=nest_time_limit,
+            workers=workers,
             on_progress=lambda phase, length, density, _t, m=lay.marker_id: report(
-                "nest", f"{m} {phase}: {length:.0f} mm, {density:.1%}"),
+                "nest", f"{m} {phase}: {length:.0f} mm, {density:.1%}"
+            ),
         )
         markers.append(marker)
         fabric_mm += marker.length_mm * lay.plies
         cut_area += marker.efficiency * marker.width_mm * marker.length_mm * lay.plies
-    schedule = solve_sewing(sewing, sew_time_limit, workers,
-                            lambda obj, bound, t: report("sew", f"objective {obj} (bound {bound}) "
-                                                                f"at {t:.1f}s"),
-                            warm_start=previous)
+    schedule = solve_sewing(
+        sewing,
+        sew_time_limit,
+        workers,
+        lambda obj, bound, t: report("sew", f"objective {obj} (bound {bound}) at {t:.1f}s"),
+        warm_start=previous,
+    )
     kpis = PlanKPIs(
         fabric_used_mm=round(fabric_mm, 1),
         marker_efficiency=round(cut_area / fabric_mm, 4) if fabric_mm else 0.0,
@@ -107,8 +121,10 @@ def plan_production(
     warnings = tuple(late_warnings(sewing))
     for marker in markers:
         if marker.length_mm > rules.table_length_mm:
-            warnings += (f"marker {marker.marker_id} nests to {marker.length_mm:.0f} mm, longer "
-                         f"than the {rules.table_length_mm:.0f} mm table",)
+            warnings += (
+                f"marker {marker.marker_id} nests to {marker.length_mm:.0f} mm, longer "
+                f"than the {rules.table_length_mm:.0f} mm table",
+            )
     return Plan(cut, tuple(markers), schedule, kpis, warnings)
 
 

@@ -20,7 +20,6 @@ from scheduler.model import (
     SewingProblem,
     Shift,
     ShiftCalendar,
-    Station,
 )
 from scheduler.sewing import Progress, Stability, solve_sewing
 
@@ -127,7 +126,9 @@ def apply_disruptions(
         pins.append(Pin(op_id, s.station_id, s.start))
     for op_id in late:
         if op_id not in placed or placed[op_id].start >= now:
-            raise InputError(f"operation {op_id} is not running at minute {now}; it cannot run late")
+            raise InputError(
+                f"operation {op_id} is not running at minute {now}; it cannot run late"
+            )
     new = replace(
         problem,
         operations=tuple(ops.values()),
@@ -164,12 +165,19 @@ def replan(
     for s in schedule.operations:
         old = before.get(s.op_id)
         if old is None or (old.station_id, old.start) != (s.station_id, s.start):
-            changes.append(Change(s.op_id, None if old is None else (old.station_id, old.start),
-                                  (s.station_id, s.start)))
+            changes.append(
+                Change(
+                    s.op_id,
+                    None if old is None else (old.station_id, old.start),
+                    (s.station_id, s.start),
+                )
+            )
     moved = sum(1 for c in changes if c.before is not None)
     explanation = list(notes)
-    explanation.append(f"{moved} operation(s) of the previous plan moved; "
-                       f"{sum(1 for c in changes if c.before is None)} new")
+    explanation.append(
+        f"{moved} operation(s) of the previous plan moved; "
+        f"{sum(1 for c in changes if c.before is None)} new"
+    )
     for order_id, minutes in sorted(schedule.tardiness.items()):
         was = previous.tardiness.get(order_id)
         if minutes != (was or 0):

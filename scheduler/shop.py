@@ -160,7 +160,7 @@ def check_solution(instance: ShopInstance, solution: ShopSolution) -> list[str]:
             by_machine.setdefault(machine, []).append((start, start + duration, f"{j}/{o}"))
     for machine, spans in by_machine.items():
         spans.sort()
-        for (s1, e1, a), (s2, _e2, b) in zip(spans, spans[1:], strict=False):
+        for (_s1, e1, a), (s2, _e2, b) in zip(spans, spans[1:], strict=False):
             if s2 < e1:
                 problems.append(f"machine {machine}: {a} and {b} overlap")
     if end_max != solution.makespan:

@@ -43,8 +43,9 @@ def test_every_garment_is_cut_exactly_once_within_the_rules():
         for garment_id, copies in lay.garments:
             cut[garment_id] = cut.get(garment_id, 0) + copies * lay.plies
     assert cut == {**{g.garment_id: 1 for g in garments}, "S-M": 12}
-    assert plan.fabric_mm == pytest.approx(sum(lay.expected_length_mm * lay.plies
-                                               for lay in plan.lays))
+    assert plan.fabric_mm == pytest.approx(
+        sum(lay.expected_length_mm * lay.plies for lay in plan.lays)
+    )
 
 
 def test_unknown_fabric_and_oversized_garment_are_named():
@@ -58,8 +59,14 @@ def test_unknown_fabric_and_oversized_garment_are_named():
 def test_marker_pieces_do_not_overlap_and_stay_on_the_fabric():
     pieces = list(shirt("O1").pieces) + list(shirt("O2", 1100).pieces)
     phases = []
-    marker = make_marker("M1", pieces, Fabric("poplin", 1200.0, directional=True), gap=2.0,
-                         time_limit=2, on_progress=lambda p, *_: phases.append(p))
+    marker = make_marker(
+        "M1",
+        pieces,
+        Fabric("poplin", 1200.0, directional=True),
+        gap=2.0,
+        time_limit=2,
+        on_progress=lambda p, *_: phases.append(p),
+    )
     assert "final" in phases
     assert len(marker.placements) == sum(p.quantity for p in pieces)
     polys = [Polygon(p.polygon) for p in marker.placements]

@@ -26,8 +26,9 @@ def test_no_station_has_the_machine_type():
 
 def test_the_only_buttonhole_station_is_not_on_shift():
     off = ShiftCalendar(CALENDAR.origin, ())
-    request = problem(stations=tuple(
-        replace(s, calendar=off) if s.station_id == "S4" else s for s in stations()))
+    request = problem(
+        stations=tuple(replace(s, calendar=off) if s.station_id == "S4" else s for s in stations())
+    )
     assert "S4" in _reasons(request) and "no shift" in _reasons(request)
 
 
@@ -45,8 +46,10 @@ def test_cyclic_routing_and_bad_pins_are_named():
 
 
 def test_hard_due_dates_that_cannot_hold_name_the_orders():
-    request = problem(orders=(("O1", 2, 600, "normal", "white"), ("O2", 2, 30, "rush", "navy")),
-                      hard_due_dates=True)
+    request = problem(
+        orders=(("O1", 2, 600, "normal", "white"), ("O2", 2, 30, "rush", "navy")),
+        hard_due_dates=True,
+    )
     text = _reasons(request)
     assert "O2" in text and "due" in text
 
@@ -67,6 +70,9 @@ def test_due_date_before_the_routing_time_warns_the_order_will_be_late():
 def test_unknown_predecessor_is_named():
     request = problem()
     extra = BundleOperation("X1", "B9", "O1", "tack", "lockstitch", 1.0, 1, ("nope",))
-    request = replace(request, operations=request.operations + (extra,),
-                      stations=request.stations + (Station("S9", frozenset({"x"})),))
+    request = replace(
+        request,
+        operations=request.operations + (extra,),
+        stations=request.stations + (Station("S9", frozenset({"x"})),),
+    )
     assert "predecessor nope" in _reasons(request)

@@ -55,8 +55,9 @@ def test_operation_running_late_pushes_its_successors(planned):
     request, schedule = planned
     first = min(schedule.operations, key=lambda s: s.start)
     now = first.start + 1
-    result = replan(request, schedule, now=now, events=[OperationLate(first.op_id, 30)],
-                    time_limit=5)
+    result = replan(
+        request, schedule, now=now, events=[OperationLate(first.op_id, 30)], time_limit=5
+    )
     assert check_schedule(result.problem, result.schedule) == []
     late = result.schedule.by_op()[first.op_id]
     assert late.end - late.start == first.end - first.start + 30

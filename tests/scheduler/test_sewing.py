@@ -21,8 +21,9 @@ def test_schedule_keeps_every_rule_with_setups_and_priorities():
 
 def test_a_single_station_chain_has_its_known_optimum():
     ops = tuple(
-        BundleOperation(f"op{i}", "B1", "O1", f"step{i}", "lockstitch", 2.0, 10,
-                        (f"op{i - 1}",) if i else ())
+        BundleOperation(
+            f"op{i}", "B1", "O1", f"step{i}", "lockstitch", 2.0, 10, (f"op{i - 1}",) if i else ()
+        )
         for i in range(4)
     )
     request = problem(stations=(Station("S1", frozenset({"lockstitch"}), {"lockstitch": 2.0}),))

@@ -47,7 +47,9 @@ def test_checker_finds_a_broken_job_order():
     machine, start, duration = job[1]
     job[1] = (machine, 0, duration)
     broken = replace(good, assignment=(tuple(job),) + good.assignment[1:])
-    assert any("before predecessor" in p or "overlap" in p for p in check_solution(instance, broken))
+    assert any(
+        "before predecessor" in p or "overlap" in p for p in check_solution(instance, broken)
+    )
 
 
 def test_formats_are_detected_and_bad_files_named(tmp_path):
