@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from core.errors import InputError
 from scheduler.model import CutPlan, CuttingRules, Fabric, Garment, Lay
-from scheduler.sewing import Progress
+from scheduler.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def plan_cuts(
 def _plan_fabric(group, fabric: Fabric, rules: CuttingRules, time_limit, workers, on_progress):
     from ortools.sat.python import cp_model
 
-    from scheduler.shop_solver import _callback_class
+    from scheduler.progress import solution_reporter
 
     area = [round(g.area_mm2) for g in group]
     width = fabric.width_mm
@@ -104,6 +104,10 @@ def _plan_fabric(group, fabric: Fabric, rules: CuttingRules, time_limit, workers
     for i, g in enumerate(group):
         cut = []
         for m in range(slots):
+            if g.demand == 1:  # made-to-measure: one copy on a one-ply lay, no product needed
+                cut.append(x[m][i])
+                model.add(plies[m] == 1).only_enforce_if(x[m][i])
+                continue
             y = model.new_int_var(0, g.demand, "")
             model.add_multiplication_equality(y, [x[m][i], plies[m]])
             cut.append(y)
@@ -115,7 +119,7 @@ def _plan_fabric(group, fabric: Fabric, rules: CuttingRules, time_limit, workers
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     t0 = time.monotonic()
-    status = solver.solve(model, _callback_class()(on_progress))
+    status = solver.solve(model, solution_reporter(on_progress))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise InputError(
             f"no cut plan for fabric {fabric.code}: {len(group)} garment types do not fit in "

@@ -86,7 +86,7 @@ def plan_production(
         lambda obj, _b, t: report("cut", f"cost {obj} mm at {t:.1f}s"),
     )
     by_id = {g.garment_id: g for g in garments}
-    markers, fabric_mm, cut_area = [], 0.0, 0.0
+    markers, fabric_mm, fabric_area, cut_area = [], 0.0, 0.0, 0.0
     for index, lay in enumerate(cut.lays, start=1):
         report("nest", f"marker {lay.marker_id} ({index}/{len(cut.lays)})")
         marker = make_marker(
@@ -102,6 +102,7 @@ def plan_production(
         )
         markers.append(marker)
         fabric_mm += marker.length_mm * lay.plies
+        fabric_area += marker.width_mm * marker.length_mm * lay.plies
         cut_area += marker.efficiency * marker.width_mm * marker.length_mm * lay.plies
     schedule = solve_sewing(
         sewing,
@@ -112,7 +113,7 @@ def plan_production(
     )
     kpis = PlanKPIs(
         fabric_used_mm=round(fabric_mm, 1),
-        marker_efficiency=round(cut_area / fabric_mm, 4) if fabric_mm else 0.0,
+        marker_efficiency=round(cut_area / fabric_area, 4) if fabric_area else 0.0,
         marker_efficiencies={m.marker_id: round(m.efficiency, 4) for m in markers},
         makespan_min=schedule.makespan,
         orders_late={o: t for o, t in schedule.tardiness.items() if t > 0},

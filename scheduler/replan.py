@@ -21,7 +21,8 @@ from scheduler.model import (
     Shift,
     ShiftCalendar,
 )
-from scheduler.sewing import Progress, Stability, solve_sewing
+from scheduler.progress import Progress
+from scheduler.sewing import Stability, solve_sewing
 
 log = logging.getLogger(__name__)
 

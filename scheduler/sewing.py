@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from scheduler.feasibility import PlanInfeasible, capable, explain, station_windows
 from scheduler.model import PRIORITY_WEIGHT, Schedule, ScheduledOperation, SewingProblem
+from scheduler.progress import Progress
 
 log = logging.getLogger(__name__)
 
 TARDINESS_WEIGHT = 100
-Progress = Callable[[int, int, float], None]
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ def solve_sewing(
     """Schedule every operation; raises PlanInfeasible with the reasons when it cannot."""
     from ortools.sat.python import cp_model
 
-    from scheduler.shop_solver import _callback_class
+    from scheduler.progress import solution_reporter
 
     reasons = explain(problem)
     if reasons:
@@ -119,7 +118,7 @@ def solve_sewing(
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
-    status = solver.solve(model, _callback_class()(on_progress))
+    status = solver.solve(model, solution_reporter(on_progress))
     if status == cp_model.INFEASIBLE:
         raise PlanInfeasible(_explain_core(model, assumptions, problem))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -10,15 +10,12 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
+from scheduler.progress import Progress, solution_reporter
 from scheduler.shop import ShopInstance, ShopSolution
 
 log = logging.getLogger(__name__)
-
-# on_progress(objective, best_bound, seconds) is called for every improving solution.
-Progress = Callable[[int, int, float], None]
 
 
 @dataclass
@@ -26,26 +23,6 @@ class _OpVars:
     start: object
     end: object
     choices: list[tuple[int, int, object]]  # (machine, duration, presence literal)
-
-
-def _callback_class():
-    from ortools.sat.python import cp_model
-
-    class _Reporter(cp_model.CpSolverSolutionCallback):
-        def __init__(self, on_progress: Progress | None) -> None:
-            super().__init__()
-            self._on_progress = on_progress
-            self._t0 = time.monotonic()
-
-        def on_solution_callback(self) -> None:
-            if self._on_progress is not None:
-                self._on_progress(
-                    int(self.objective_value),
-                    int(self.best_objective_bound),
-                    time.monotonic() - self._t0,
-                )
-
-    return _Reporter
 
 
 def dispatch(instance: ShopInstance, seconds: float = 0.5, seed: int = 0) -> ShopSolution:
@@ -158,7 +135,7 @@ def _solve(model, jobs, makespan, time_limit: float, workers: int, on_progress, 
     solver.parameters.num_workers = workers
     if full:
         solver.parameters.subsolvers.append(full)
-    status = solver.solve(model, _callback_class()(on_progress))
+    status = solver.solve(model, solution_reporter(on_progress))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return ShopSolution(
