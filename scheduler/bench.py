@@ -71,11 +71,13 @@ def run_shop(
         t0 = time.monotonic()
         solved = solve_shop(instance, time_limit=time_limit, workers=workers)
         seconds = time.monotonic() - t0
-        problems = check_solution(instance, solved) if solved else ["no solution"]
+        if solved is None:
+            raise InputError(f"{path.name}: no solution within {time_limit:g} s")
+        problems = check_solution(instance, solved)
         if problems:
             raise InputError(f"{path.name}: solution failed the check: {problems[:3]}")
         best = shop_best_known(instance.name)
-        row = {
+        row: dict = {
             "name": instance.name,
             "objective": solved.makespan,
             "lower_bound": solved.lower_bound,
@@ -114,7 +116,7 @@ def run_nesting(
         seconds = time.monotonic() - t0
         record = bounds.get(path.stem, {}).get("record_length")
         area = result.density * height * result.length
-        row = {
+        row: dict = {
             "name": path.stem,
             "objective": round(result.length, 3),
             "lower_bound": round(area / height, 3),

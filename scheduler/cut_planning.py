@@ -126,7 +126,7 @@ def _plan_fabric(group, fabric: Fabric, rules: CuttingRules, time_limit, workers
             f"markers of at most {n_max} garments, {rules.table_length_mm:.0f} mm and "
             f"{rules.max_plies} plies ({solver.status_name(status)})"
         )
-    lays = []
+    lays: list[Lay] = []
     for m in range(slots):
         if not solver.boolean_value(used[m]):
             continue

@@ -86,7 +86,7 @@ class Placement:
     order_id: str
     rotation: float
     polygon: tuple[tuple[float, float], ...]
-    grain_line: tuple[tuple[float, float], tuple[float, float]] | None = None
+    grain_line: tuple[tuple[float, float], ...] | None = None  # its two ends
     label: str = ""
 
 

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from core.errors import InputError
 from scheduler.model import Fabric, Marker, MarkerPiece, Placement
@@ -89,7 +90,7 @@ def nest(
         items.append(
             spyrrow.Item(
                 str(index),
-                [tuple(map(float, p)) for p in piece.polygon],
+                [(float(x), float(y)) for x, y in piece.polygon],
                 piece.quantity,
                 None if rotations is None else list(rotations),
             )
@@ -103,7 +104,7 @@ def nest(
         seed=seed,
     )
     queue = spyrrow.ProgressQueue()
-    outcome: dict[str, object] = {}
+    outcome: dict[str, Any] = {}
 
     def run() -> None:
         try:

@@ -89,6 +89,10 @@ def plan_production(
     markers, fabric_mm, fabric_area, cut_area = [], 0.0, 0.0, 0.0
     for index, lay in enumerate(cut.lays, start=1):
         report("nest", f"marker {lay.marker_id} ({index}/{len(cut.lays)})")
+
+        def nest_progress(phase: str, length: float, density: float, _s: float, m=lay.marker_id):
+            report("nest", f"{m} {phase}: {length:.0f} mm, {density:.1%}")
+
         marker = make_marker(
             lay.marker_id,
             marker_pieces(lay, by_id),
@@ -96,9 +100,7 @@ def plan_production(
             gap=rules.gap_mm,
             time_limit=nest_time_limit,
             workers=workers,
-            on_progress=lambda phase, length, density, _t, m=lay.marker_id: report(
-                "nest", f"{m} {phase}: {length:.0f} mm, {density:.1%}"
-            ),
+            on_progress=nest_progress,
         )
         markers.append(marker)
         fabric_mm += marker.length_mm * lay.plies

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from scheduler.feasibility import PlanInfeasible, capable, explain, station_windows
 from scheduler.model import PRIORITY_WEIGHT, Schedule, ScheduledOperation, SewingProblem
@@ -30,10 +31,10 @@ class Stability:
 
 @dataclass
 class _Op:
-    start: object
-    end: object
-    choices: dict[str, tuple[object, int]]  # station -> (presence, duration)
-    stay: object | None = None
+    start: Any  # solver variables: ortools is imported lazily, so no static type here
+    end: Any
+    choices: dict[str, tuple[Any, int]]  # station -> (presence, duration)
+    stay: Any = None
 
 
 def _station_calendar_block(model, station, problem, horizon: int) -> list:
@@ -128,10 +129,10 @@ def solve_sewing(
     scheduled = []
     for op in problem.operations:
         v = ops[op.op_id]
-        station = next(s for s, (p, _) in v.choices.items() if solver.boolean_value(p))
+        chosen = next(s for s, (p, _) in v.choices.items() if solver.boolean_value(p))
         scheduled.append(
             ScheduledOperation(
-                op.op_id, op.order_id, station, solver.value(v.start), solver.value(v.end)
+                op.op_id, op.order_id, chosen, solver.value(v.start), solver.value(v.end)
             )
         )
     late = {o: max(0, solver.value(e) - d) for o, (e, d) in order_end.items()}

@@ -11,6 +11,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from scheduler.progress import Progress, solution_reporter
 from scheduler.shop import ShopInstance, ShopSolution
@@ -20,9 +21,9 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class _OpVars:
-    start: object
-    end: object
-    choices: list[tuple[int, int, object]]  # (machine, duration, presence literal)
+    start: Any  # solver variables: ortools is imported lazily, so no static type here
+    end: Any
+    choices: list[tuple[int, int, Any]]  # (machine, duration, presence literal)
 
 
 def dispatch(instance: ShopInstance, seconds: float = 0.5, seed: int = 0) -> ShopSolution:
@@ -56,6 +57,7 @@ def dispatch(instance: ShopInstance, seconds: float = 0.5, seed: int = 0) -> Sho
                     )
                     if choice is None or key < choice[0]:
                         choice = (key, j, machine, start, duration)
+            assert choice is not None  # some job always has an operation left here
             _, j, machine, start, duration = choice
             plan[j].append((machine, start, duration))
             machine_free[machine] = job_free[j] = start + duration
@@ -102,8 +104,8 @@ def _build(model, instance: ShopInstance, horizon: int, tight: bool) -> list[lis
                 choices.append((machine, dur, present))
             model.add_exactly_one(p for _, _, p in choices)
             row.append(_OpVars(start, end, choices))
-        for a, b in zip(row, row[1:], strict=False):
-            model.add(b.start >= a.end)
+        for before, after in zip(row, row[1:], strict=False):
+            model.add(after.start >= before.end)
         jobs.append(row)
     for intervals in machine_intervals.values():
         model.add_no_overlap(intervals)
