@@ -56,7 +56,7 @@ def test_unknown_fabric_and_oversized_garment_are_named():
         plan_cuts([shirt("O1")], {"denim": DENIM}, tiny)
 
 
-def test_marker_pieces_do_not_overlap_and_stay_on_the_fabric():
+def test_marker_pieces_keep_the_gap_and_stay_on_the_fabric():
     pieces = list(shirt("O1").pieces) + list(shirt("O2", 1100).pieces)
     phases = []
     marker = make_marker(
@@ -74,7 +74,7 @@ def test_marker_pieces_do_not_overlap_and_stay_on_the_fabric():
     assert all(fabric.buffer(1e-3).contains(poly) for poly in polys)
     for i, a in enumerate(polys):
         for b in polys[i + 1 :]:
-            assert a.intersection(b).area < 1.0
+            assert a.distance(b) >= 2.0 - 0.01  # the minimum gap between pieces
     assert all(p.rotation == 0 for p in marker.placements)  # one-way nap
     area = sum(poly.area for poly in polys)
     assert marker.efficiency == pytest.approx(area / (marker.width_mm * marker.length_mm), 1e-3)
