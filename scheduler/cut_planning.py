@@ -166,8 +166,3 @@ def marker_pieces(lay: Lay, garments: dict[str, Garment]):
         for piece in garments[garment_id].pieces:
             pieces.append(replace(piece, quantity=piece.quantity * copies))
     return pieces
-
-
-def lower_bound_fabric(garments: Sequence[Garment], fabric: Fabric) -> float:
-    """Fabric at 100 % efficiency: no plan can use less."""
-    return math.fsum(g.area_mm2 * g.demand for g in garments) / fabric.width_mm

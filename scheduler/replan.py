@@ -108,14 +108,17 @@ def apply_disruptions(
             )
     placed = previous.by_op()
     late = {e.op_id: e.extra_minutes for e in events if isinstance(e, OperationLate)}
+    restart = _restarts(placed, ops, down, now)
+    for op_id in sorted(restart):
+        notes.append(
+            f"{op_id} did not finish before {placed[op_id].station_id} went down "
+            f"(or depends on one that did not): it restarts"
+        )
     pins = []
     for op_id, s in placed.items():
-        if op_id not in ops or s.start >= now:
+        if op_id not in ops or s.start >= now or op_id in restart:
             continue
         in_progress = s.end > now
-        if s.station_id in down and s.start < down[s.station_id] and s.end > down[s.station_id]:
-            notes.append(f"{op_id} was running on {s.station_id} when it went down: it restarts")
-            continue
         if op_id in late:
             if not in_progress:
                 raise InputError(f"{op_id} has already finished; it cannot run late")
@@ -139,6 +142,29 @@ def apply_disruptions(
         now=now,
     )
     return new, notes
+
+
+def _restarts(placed, ops, down: dict[str, int], now: int) -> set[str]:
+    """Started work that must run again: unfinished on a station that went down, and what
+    followed it (it cannot have started on a part that was never finished)."""
+    restart = {
+        op_id
+        for op_id, s in placed.items()
+        if op_id in ops and s.start < now and s.station_id in down and s.end > down[s.station_id]
+    }
+    grew = True
+    while grew:
+        grew = False
+        for op_id, s in placed.items():
+            if (
+                op_id in ops
+                and op_id not in restart
+                and s.start < now
+                and any(p in restart for p in ops[op_id].predecessors)
+            ):
+                restart.add(op_id)
+                grew = True
+    return restart
 
 
 def replan(

@@ -102,3 +102,19 @@ def test_marker_files_read_back(tmp_path):
     assert len(doc.modelspace().query('LINE[layer=="7"]')) == 2  # the fronts' grain lines
     hpgl = plt.read_text()
     assert hpgl.startswith("IN;") and hpgl.count("PD") == len(marker.placements)
+
+
+def test_hostile_pieces_and_instances_are_named(tmp_path):
+    from scheduler.nesting import load_strip_instance
+
+    bowtie = MarkerPiece("yoke", "O7", ((0, 0), (100, 100), (100, 0), (0, 100)), 1)
+    with pytest.raises(InputError, match="yoke of order O7: cut line is not a valid polygon"):
+        nest([bowtie], 1500.0, time_limit=1)
+    with pytest.raises(InputError, match="fewer than 3 points"):
+        MarkerPiece("cuff", "O7", ((0, 0), (1, 1)))
+    with pytest.raises(InputError, match="nothing to nest"):
+        nest([], 1500.0)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "x", "items": []}')
+    with pytest.raises(InputError, match="not a strip-packing instance"):
+        load_strip_instance(bad)

@@ -63,3 +63,23 @@ def test_operation_running_late_pushes_its_successors(planned):
     assert late.end - late.start == first.end - first.start + 30
     with pytest.raises(InputError, match="not running"):
         replan(request, schedule, now=0, events=[OperationLate(first.op_id, 5)])
+
+
+def test_station_down_before_now_restarts_what_did_not_finish_there(planned):
+    request, schedule = planned
+    since, now = 20, 60
+    result = replan(request, schedule, now=now, events=[StationDown("S1", since)], time_limit=5)
+    assert check_schedule(result.problem, result.schedule) == []
+    for s in result.schedule.operations:
+        assert s.station_id != "S1" or s.end <= since
+    unfinished = {s.op_id for s in schedule.operations if s.station_id == "S1" and s.end > since}
+    assert all(result.schedule.by_op()[o].start >= now for o in unfinished)
+
+
+def test_unknown_station_or_duplicate_rush_operation_is_refused(planned):
+    request, schedule = planned
+    with pytest.raises(InputError, match="station S9 is not in the plan"):
+        replan(request, schedule, now=0, events=[StationDown("S9", 0)])
+    again = RushOrder(SewingOrder("O1", 100), tuple(operations("O1", 1, 10)))
+    with pytest.raises(InputError, match="exists"):
+        replan(request, schedule, now=0, events=[again])
