@@ -69,3 +69,15 @@ def test_warm_start_from_the_previous_plan_keeps_its_quality():
     assert again.objective <= first.objective
     assert check_schedule(request, again) == []
     assert CALENDAR.working_windows()[0] == (0, 240)
+
+
+def test_a_rush_order_is_served_before_a_low_priority_one_with_the_same_due_date():
+    only_s1 = (Station("S1", frozenset({"lockstitch", "overlock", "buttonhole"})),)
+    request = problem(
+        orders=(("LOW", 1, 100, "low", "white"), ("RUSH", 1, 100, "rush", "white")),
+        stations=only_s1,
+    )
+    schedule = solve_sewing(request, time_limit=10)
+    assert check_schedule(request, schedule) == []
+    # One station, 95 min of work each: only one order can be on time, and it is the rush one.
+    assert schedule.tardiness["RUSH"] == 0 and schedule.tardiness["LOW"] > 0
