@@ -27,6 +27,12 @@ def station_windows(station: Station, problem: SewingProblem) -> list[tuple[int,
     return (station.calendar or problem.calendar).working_windows()
 
 
+def _windows_after_now(station: Station, problem: SewingProblem) -> list[tuple[int, int]]:
+    return [
+        (max(b, problem.now), e) for b, e in station_windows(station, problem) if e > problem.now
+    ]
+
+
 def capable(op: BundleOperation, problem: SewingProblem) -> list[Station]:
     return [s for s in problem.stations if op.machine_type in s.machine_types]
 
@@ -67,6 +73,7 @@ def explain(problem: SewingProblem) -> list[str]:
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         reasons.append(f"operation ids are not unique: {', '.join(dupes[:5])}")
     orders = {o.order_id for o in problem.orders}
+    pinned = {p.op_id for p in problem.pins}
     for op in problem.operations:
         where = f"operation {op.operation} ({op.op_id}) of order {op.order_id}"
         if op.order_id not in orders:
@@ -78,16 +85,19 @@ def explain(problem: SewingProblem) -> list[str]:
         if not stations:
             reasons.append(f"{where} needs a {op.machine_type} machine; no station has one")
             continue
-        on_shift = [s for s in stations if station_windows(s, problem)]
+        if op.op_id in pinned:
+            continue  # its place is fixed; _pin_problems checks it
+        on_shift = [s for s in stations if _windows_after_now(s, problem)]
         if not on_shift:
             names = ", ".join(s.station_id for s in stations)
+            after = f" after minute {problem.now}" if problem.now else " in the plan"
             reasons.append(
                 f"{where} needs a {op.machine_type} machine; stations with one ({names}) "
-                f"have no shift in the plan"
+                f"have no shift{after}"
             )
             continue
         longest = {
-            s.station_id: max(e - b for b, e in station_windows(s, problem)) for s in on_shift
+            s.station_id: max(e - b for b, e in _windows_after_now(s, problem)) for s in on_shift
         }
         if all(s.duration(op) > longest[s.station_id] for s in on_shift):
             best = min(s.duration(op) for s in on_shift)

@@ -83,3 +83,15 @@ def test_unknown_station_or_duplicate_rush_operation_is_refused(planned):
     again = RushOrder(SewingOrder("O1", 100), tuple(operations("O1", 1, 10)))
     with pytest.raises(InputError, match="exists"):
         replan(request, schedule, now=0, events=[again])
+
+
+def test_the_only_buttonhole_station_going_down_is_explained(planned):
+    from scheduler.feasibility import PlanInfeasible
+
+    request, schedule = planned
+    with pytest.raises(
+        PlanInfeasible,
+        match=r"buttonhole machine; stations with one \(S4\) have "
+        r"no shift after minute 5",
+    ):
+        replan(request, schedule, now=5, events=[StationDown("S4", 5)], time_limit=5)
