@@ -28,6 +28,10 @@ def register(bench: typer.Typer) -> None:
 
         if time_limit <= 0 or workers < 1:
             raise InputError("--time-limit must be positive and --workers at least 1")
+        if suite not in (None, "jssp", "fjsp", "nesting"):
+            raise InputError(f"unknown suite {suite!r}; expected jssp, fjsp or nesting")
+        if fmt not in (None, "jssp", "fjsp"):
+            raise InputError(f"unknown --format {fmt!r}; expected jssp or fjsp")
         paths = list(files or [])
         if suite is None:
             suite = "nesting" if paths and all(p.suffix == ".json" for p in paths) else "fjsp"
