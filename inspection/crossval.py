@@ -102,3 +102,30 @@ def summarise(results: list[FoldResult]) -> dict[str, dict[str, tuple[float, flo
             for k in rows[0]
         }
     return out
+
+
+def run_study(
+    n_splits: int = 5, seed: int = 0, progress: Callable[[str], None] | None = None
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """Extract (or load cached) features of all fabric_stain images, then run every variant."""
+    from core.settings import atelier_home
+    from inspection.backbone import load_imagenet_backbone
+    from inspection.fabric_stain import load_items
+    from inspection.features import cached_extract
+    from inspection.model import FeatureExtractor
+
+    items = load_items()
+    extractor = FeatureExtractor(load_imagenet_backbone()).eval()
+    patches, pooled = cached_extract(
+        extractor,
+        [it.path for it in items],
+        224,
+        8,
+        atelier_home() / "cache" / "inspection",
+        lambda d, t: progress(f"features {d}/{t}") if progress else None,
+    )
+    results = run(
+        patches, pooled, items, n_splits=n_splits, seed=seed,
+        progress=lambda v, f: progress(f"fold {f + 1}: {v}") if progress else None,
+    )
+    return summarise(results)
