@@ -31,7 +31,7 @@ BN_EPS = 1e-3
 
 
 class SamePad(nn.Module):
-    """TensorFlow 'SAME' padding for a fixed kernel and stride, so the TF-trained weights line up."""
+    """TensorFlow 'SAME' padding for a fixed kernel and stride, as the TF-trained weights expect."""
 
     def __init__(self, kernel: int, stride: int) -> None:
         super().__init__()

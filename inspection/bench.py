@@ -58,7 +58,9 @@ def fabric_frame(seed: int = 0) -> np.ndarray:
     tiles = [cv2.resize(read_image(p), (448, 448)) for p in good_images(32)]
     rows = []
     for _ in range(3):
-        rows.append(np.concatenate([tiles[int(rng.integers(len(tiles)))] for _ in range(5)], axis=1))
+        rows.append(
+            np.concatenate([tiles[int(rng.integers(len(tiles)))] for _ in range(5)], axis=1)
+        )
     return np.ascontiguousarray(np.concatenate(rows, axis=0)[:FRAME_H, :FRAME_W])
 
 
@@ -99,10 +101,17 @@ def run(repeats: int = 30, frames: int = 6, progress: Callable[[str], None] | No
         )
         if progress:
             progress("pipeline on 1920x1080 frames")
-        encoded = [cv2.imencode(".jpg", cv2.cvtColor(fabric_frame(s), cv2.COLOR_RGB2BGR))[1]
-                   for s in range(frames)]
-        config = CameraConfig(name="bench", line="bench", source={"type": "demo"},
-                              model_dir=model_dir, image_dir=Path(tmp) / "images")
+        encoded = [
+            cv2.imencode(".jpg", cv2.cvtColor(fabric_frame(s), cv2.COLOR_RGB2BGR))[1]
+            for s in range(frames)
+        ]
+        config = CameraConfig(
+            name="bench",
+            line="bench",
+            source={"type": "demo"},
+            model_dir=model_dir,
+            image_dir=Path(tmp) / "images",
+        )
         pipe = CameraPipeline(config, emit=lambda e: None, backend=backends["onnxruntime"])
         gate = Gate(GateConfig(motion_threshold=0.0))
         pipe.process_frame(check_frame(cv2.imdecode(encoded[0], cv2.IMREAD_COLOR), "bench"))

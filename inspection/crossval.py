@@ -12,7 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from inspection.fabric_stain import Item, folds
-from inspection.fitting import BankOptions, coreset_bank, crossfit_good_scores, fit_head, image_anomaly
+from inspection.fitting import (
+    BankOptions,
+    coreset_bank,
+    crossfit_good_scores,
+    fit_head,
+    image_anomaly,
+)
 from inspection.metrics import image_metrics
 
 log = logging.getLogger(__name__)
@@ -34,40 +40,46 @@ class FoldResult:
     metrics: dict[str, float]
 
 
+def bank_scores(
+    patches: np.ndarray, items: list[Item], train: np.ndarray, test: np.ndarray, opts: BankOptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """Memory-bank z-scores of the training images (goods scored without their own group) and
+    of the test images, for one fold."""
+    labels = np.array([it.label for it in items])
+    groups = np.array([it.group for it in items])
+    good_tr = train[labels[train] == 0]
+    bank = coreset_bank(patches[good_tr], opts)
+    good_scores = crossfit_good_scores(patches[good_tr], groups[good_tr], opts)
+    mu, sd = float(good_scores.mean()), float(good_scores.std() + 1e-6)
+    z_test = (image_anomaly(patches[test], bank) - mu) / sd
+    defect_tr = train[labels[train] == 1]
+    train_raw = np.zeros(len(train), dtype=np.float32)
+    train_raw[labels[train] == 1] = image_anomaly(patches[defect_tr], bank)
+    train_raw[labels[train] == 0] = good_scores
+    return (train_raw - mu) / sd, z_test
+
+
 def score_fold(
-    patches: np.ndarray,
     pooled: np.ndarray,
-    items: list[Item],
+    labels: np.ndarray,
     train: np.ndarray,
     test: np.ndarray,
+    z_train: np.ndarray,
+    z_test: np.ndarray,
     variant: tuple[bool, bool, bool],
-    opts: BankOptions,
     head_c: float = 0.1,
 ) -> np.ndarray:
     """Scores of the test images for one fold under one variant (higher = more defective)."""
     use_bank, use_head, use_aug = variant
-    labels = np.array([it.label for it in items])
-    groups = np.array([it.group for it in items])
-    good_tr = train[labels[train] == 0]
-    z_test = np.zeros(len(test))
-    z_train = np.zeros(len(train))
-    if use_bank:
-        bank = coreset_bank(patches[good_tr], opts)
-        good_scores = crossfit_good_scores(patches[good_tr], groups[good_tr], opts)
-        mu, sd = float(good_scores.mean()), float(good_scores.std() + 1e-6)
-        z_test = (image_anomaly(patches[test], bank) - mu) / sd
-        train_raw = image_anomaly(patches[train], bank)
-        train_raw[labels[train] == 0] = good_scores  # goods as scored without themselves
-        z_train = (train_raw - mu) / sd
-        if not use_head:
-            return z_test
+    if not use_head:
+        return z_test
     views = pooled.shape[1] if use_aug else 1
     x = pooled[train][:, :views].reshape(len(train) * views, -1)
     y = np.repeat(labels[train], views)
-    z = np.repeat(z_train, views)
+    z = np.repeat(z_train if use_bank else np.zeros(len(train)), views)
     head = fit_head(x, z, y, c=head_c)
     aw = head.anomaly_weight if use_bank else 0.0
-    return pooled[test][:, 0] @ head.weight + head.bias + aw * z_test
+    return pooled[test][:, 0] @ head.weight + head.bias + aw * (z_test if use_bank else 0.0)
 
 
 def run(
@@ -84,8 +96,9 @@ def run(
     labels = np.array([it.label for it in items])
     results = []
     for f, (train, test) in enumerate(folds(items, n_splits, seed)):
+        z_train, z_test = bank_scores(patches, items, train, test, opts)
         for name, variant in variants.items():
-            scores = score_fold(patches, pooled, items, train, test, variant, opts)
+            scores = score_fold(pooled, labels, train, test, z_train, z_test, variant)
             results.append(FoldResult(name, f, image_metrics(labels[test], scores)))
             if progress:
                 progress(name, f)
@@ -125,7 +138,11 @@ def run_study(
         lambda d, t: progress(f"features {d}/{t}") if progress else None,
     )
     results = run(
-        patches, pooled, items, n_splits=n_splits, seed=seed,
+        patches,
+        pooled,
+        items,
+        n_splits=n_splits,
+        seed=seed,
         progress=lambda v, f: progress(f"fold {f + 1}: {v}") if progress else None,
     )
     return summarise(results)

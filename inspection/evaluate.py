@@ -63,7 +63,9 @@ def evaluate(
     labels = np.concatenate([np.zeros(len(good), int), np.ones(len(bad), int)])
     scores = np.concatenate([good, bad])
     result: dict[str, object] = dict(image_metrics(labels, scores))
-    result["intervals_95"] = {k: list(v) for k, v in bootstrap(labels, scores, rounds=rounds).items()}
+    result["intervals_95"] = {
+        k: list(v) for k, v in bootstrap(labels, scores, rounds=rounds).items()
+    }
     result["pixel_auroc"] = pixel_auroc(masks, mask_heats) if masks else None
     result["good_images"] = int(len(good))
     result["defect_images"] = int(len(bad))

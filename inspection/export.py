@@ -34,8 +34,12 @@ def export_onnx(model_dir: Path) -> Path:
             dynamo=False,  # the dynamo exporter needs onnxscript, which the edge does not carry
             input_names=["image"],
             output_names=["score", "heat", "class_logits"],
-            dynamic_axes={"image": {0: "batch"}, "score": {0: "batch"}, "heat": {0: "batch"},
-                          "class_logits": {0: "batch"}},
+            dynamic_axes={
+                "image": {0: "batch"},
+                "score": {0: "batch"},
+                "heat": {0: "batch"},
+                "class_logits": {0: "batch"},
+            },
             opset_version=OPSET,
         )
     tmp.replace(out)

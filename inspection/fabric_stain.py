@@ -42,7 +42,9 @@ def load_items(root: Path = DATA_DIR) -> list[Item]:
     return items
 
 
-def folds(items: list[Item], n_splits: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+def folds(
+    items: list[Item], n_splits: int = 5, seed: int = 0
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Stratified folds grouped by original image: a copy never sits on the other side."""
     from sklearn.model_selection import StratifiedGroupKFold
 

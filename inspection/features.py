@@ -22,7 +22,8 @@ def to_tensor(images: Sequence[np.ndarray], size: int) -> torch.Tensor:
     """RGB uint8 images to a float batch in [0, 1], resized to size x size."""
     batch = np.stack(
         [
-            img if img.shape[:2] == (size, size)
+            img
+            if img.shape[:2] == (size, size)
             else cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA)
             for img in images
         ]

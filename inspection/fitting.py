@@ -85,9 +85,7 @@ class Head:
     anomaly_weight: float
 
 
-def fit_head(
-    pooled: np.ndarray, anomaly_z: np.ndarray, labels: np.ndarray, c: float = 0.1
-) -> Head:
+def fit_head(pooled: np.ndarray, anomaly_z: np.ndarray, labels: np.ndarray, c: float = 0.1) -> Head:
     """Logistic regression on the standardised pooled descriptor plus the anomaly z-score;
     the standardisation is folded into the weights so the edge module is one dot product."""
     from sklearn.linear_model import LogisticRegression

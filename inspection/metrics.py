@@ -61,4 +61,6 @@ def bootstrap(
         idx = np.concatenate([rng.choice(good, len(good)), rng.choice(bad, len(bad))])
         for k, v in metric(labels[idx], scores[idx]).items():
             samples.setdefault(k, []).append(v)
-    return {k: (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))) for k, v in samples.items()}
+    return {
+        k: (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))) for k, v in samples.items()
+    }

@@ -1,12 +1,12 @@
 """The model directory: a versioned artefact the edge loads without any training code.
 
-    MODEL_DIR/
-      model.json        manifest (version, input size, normalisation, classes, threshold and how
-                        it was chosen, metrics, bank size, what it was trained on)
-      weights.pt        state dict of InspectionModel (backbone, memory bank, heads)
-      trained_on.csv    every training image: path, sha256, label, class
-      model.onnx        after `atelier inspect export`
-      tensorrt/         engines, one per GPU model and TensorRT version
+MODEL_DIR/
+  model.json        manifest (version, input size, normalisation, classes, threshold and how
+                    it was chosen, metrics, bank size, what it was trained on)
+  weights.pt        state dict of InspectionModel (backbone, memory bank, heads)
+  trained_on.csv    every training image: path, sha256, label, class
+  model.onnx        after `atelier inspect export`
+  tensorrt/         engines, one per GPU model and TensorRT version
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from core.errors import InputError
 from inspection.backbone import MEAN, STD, EfficientNetLite0
-from inspection.model import POOLED_DIM, PATCH_DIM, FeatureExtractor, InspectionModel
+from inspection.model import PATCH_DIM, POOLED_DIM, FeatureExtractor, InspectionModel
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def load(model_dir: Path) -> tuple[InspectionModel, Manifest]:
     manifest = read_manifest(model_dir)
     if manifest.format_version != FORMAT_VERSION:
         raise InputError(
-            f"{model_dir}: model format {manifest.format_version}, this build reads {FORMAT_VERSION}"
+            f"{model_dir}: model format {manifest.format_version}; this reads {FORMAT_VERSION}"
         )
     n_classes = len(manifest.classes)
     model = InspectionModel(

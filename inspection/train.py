@@ -39,7 +39,9 @@ class TrainOptions(BaseModel):
     bank_size: int = Field(2000, ge=16, description="memory bank rows (coreset of good patches)")
     views: int = Field(8, ge=1, le=8, description="dihedral views per image for the head")
     head_c: float = Field(0.1, gt=0, description="inverse L2 strength of the supervised head")
-    target_fpr: float = Field(0.05, gt=0, lt=1, description="false-alarm rate the threshold aims at")
+    target_fpr: float = Field(
+        0.05, gt=0, lt=1, description="false-alarm rate the threshold aims at"
+    )
     inner_folds: int = Field(5, ge=2, description="folds for out-of-fold threshold choice")
     seed: int = Field(0, description="seed for coreset, folds and projections")
 
@@ -100,7 +102,9 @@ def train(
 
     if defects:
         oof = _out_of_fold_scores(pooled, z, labels, groups, opts, progress)
-        head = fit_head(_views(pooled, views), np.repeat(z, views), np.repeat(labels, views), opts.head_c)
+        head = fit_head(
+            _views(pooled, views), np.repeat(z, views), np.repeat(labels, views), opts.head_c
+        )
         head_w, head_b, aw = torch.from_numpy(head.weight), head.bias, head.anomaly_weight
         method = (
             f"out-of-fold scores ({opts.inner_folds} folds grouped by original image): highest "
@@ -126,7 +130,9 @@ def train(
     score_threshold = float(1.0 / (1.0 + np.exp(-threshold)))
     now = datetime.now(UTC)
     digest = hashlib.sha256(bank.numpy().tobytes() + head_w.numpy().tobytes()).hexdigest()[:8]
-    counts = {str(good_dir): len(good)} | {str(d): len(ps) for d, (_, ps) in zip(defect_dirs, defects, strict=True)}
+    counts = {str(good_dir): len(good)} | {
+        str(d): len(ps) for d, (_, ps) in zip(defect_dirs, defects, strict=True)
+    }
     manifest = modeldir.Manifest(
         version=f"{now:%Y%m%dT%H%M%SZ}-{digest}",
         created=now.isoformat(),
@@ -134,7 +140,9 @@ def train(
         bank_size=len(bank),
         classes=classes,
         supervised=bool(defects),
-        threshold=modeldir.Threshold(value=score_threshold, method=method, target_fpr=opts.target_fpr),
+        threshold=modeldir.Threshold(
+            value=score_threshold, method=method, target_fpr=opts.target_fpr
+        ),
         metrics=metrics,
         trained_on=counts,
     )
@@ -167,7 +175,12 @@ def _out_of_fold_scores(
     oof = np.zeros(len(labels))
     splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=opts.seed)
     for i, (tr, te) in enumerate(splitter.split(pooled, labels, groups)):
-        head = fit_head(_views(pooled[tr], views), np.repeat(z[tr], views), np.repeat(labels[tr], views), opts.head_c)
+        head = fit_head(
+            _views(pooled[tr], views),
+            np.repeat(z[tr], views),
+            np.repeat(labels[tr], views),
+            opts.head_c,
+        )
         oof[te] = pooled[te, 0] @ head.weight + head.bias + head.anomaly_weight * z[te]
         if progress:
             progress("threshold", i + 1, n_splits)

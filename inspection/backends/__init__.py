@@ -44,12 +44,16 @@ def usable_backends() -> list[str]:
     return keys
 
 
-def create_backend(config: TorchConfig | OnnxRuntimeConfig | TensorRTConfig, model_dir: Path) -> InferenceBackend:
+def create_backend(
+    config: TorchConfig | OnnxRuntimeConfig | TensorRTConfig, model_dir: Path
+) -> InferenceBackend:
     cls, module = BACKENDS[config.type]
     try:
         importlib.import_module(module)
     except ImportError as exc:
-        raise ConfigError(f"inference backend {config.type!r} needs the {module} package: {exc}") from exc
+        raise ConfigError(
+            f"inference backend {config.type!r} needs the {module} package: {exc}"
+        ) from exc
     return cls(config, model_dir)  # type: ignore[call-arg]
 
 

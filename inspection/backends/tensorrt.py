@@ -62,7 +62,9 @@ def engine_path(model_dir: Path, onnx_bytes: bytes, config: TensorRTConfig) -> P
     return Path(model_dir) / "tensorrt" / name
 
 
-def build_engine(onnx_bytes: bytes, input_size: int, config: TensorRTConfig, cache_dir: Path) -> bytes:
+def build_engine(
+    onnx_bytes: bytes, input_size: int, config: TensorRTConfig, cache_dir: Path
+) -> bytes:
     """Serialized engine from ONNX, reusing and updating the timing cache in `cache_dir`."""
     import tensorrt as trt
 
@@ -83,7 +85,9 @@ def build_engine(onnx_bytes: bytes, input_size: int, config: TensorRTConfig, cac
     profile.set_shape(name, (1, *shape), (config.opt_batch, *shape), (config.max_batch, *shape))
     builder_config.add_optimization_profile(profile)
     timing_file = cache_dir / "timing.cache"
-    timing = builder_config.create_timing_cache(timing_file.read_bytes() if timing_file.exists() else b"")
+    timing = builder_config.create_timing_cache(
+        timing_file.read_bytes() if timing_file.exists() else b""
+    )
     builder_config.set_timing_cache(timing, ignore_mismatch=False)
     serialized = builder.build_serialized_network(network, builder_config)
     if serialized is None:
@@ -110,7 +114,9 @@ class TensorRTBackend(InferenceBackend):
         self.input_size = read_manifest(model_dir).input_size
         onnx_path = Path(model_dir) / ONNX
         if not onnx_path.exists():
-            raise InputError(f"{onnx_path}: no ONNX model; run `atelier inspect export {model_dir}`")
+            raise InputError(
+                f"{onnx_path}: no ONNX model; run `atelier inspect export {model_dir}`"
+            )
         onnx_bytes = onnx_path.read_bytes()
         torch.cuda.set_device(config.device)
         path = engine_path(model_dir, onnx_bytes, config)

@@ -65,7 +65,9 @@ def save_and_build_event(
     }
     cv2.imwrite(str(paths["crop"]), cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
     cv2.imwrite(str(paths["heat_map"]), heat_overlay(frame, heat))
-    cv2.imwrite(str(paths["frame"]), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 80])
+    cv2.imwrite(
+        str(paths["frame"]), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 80]
+    )
     payload = {
         "camera": camera,
         "region": {"x": x, "y": y, "w": w, "h": h},
@@ -77,5 +79,10 @@ def save_and_build_event(
         "files": {k: str(v) for k, v in paths.items()},
     }
     return Event(
-        line=line, station=station, type=EventType.DEFECT_FLAGGED, payload=payload, id=event_id, time=now
+        line=line,
+        station=station,
+        type=EventType.DEFECT_FLAGGED,
+        payload=payload,
+        id=event_id,
+        time=now,
     )

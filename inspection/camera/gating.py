@@ -28,7 +28,9 @@ class Gate:
 
     def check(self, frame: np.ndarray) -> str | None:
         """None to infer, or the reason to skip: 'empty' or 'still'."""
-        small = cv2.resize(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY), SMALL, interpolation=cv2.INTER_AREA)
+        small = cv2.resize(
+            cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY), SMALL, interpolation=cv2.INTER_AREA
+        )
         small = small.astype(np.float32)
         if small.mean() < self.config.min_brightness or small.std() < self.config.min_texture:
             return "empty"

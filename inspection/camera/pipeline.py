@@ -38,18 +38,28 @@ class CameraConfig(BaseModel):
     station: str | None = Field(None, description="station the camera watches")
     source: SourceConfig = Field(description="where frames come from")
     model_dir: Path = Field(description="model directory to run")
-    backend: BackendConfig = Field(default_factory=OnnxRuntimeConfig, description="inference backend")
-    fps: float | None = Field(None, gt=0, description="read pace; None reads as fast as frames come")
-    tile: int | None = Field(None, ge=32, description="tile side in frame pixels (default: model input)")
+    backend: BackendConfig = Field(
+        default_factory=OnnxRuntimeConfig, description="inference backend"
+    )
+    fps: float | None = Field(
+        None, gt=0, description="read pace; None reads as fast as frames come"
+    )
+    tile: int | None = Field(
+        None, ge=32, description="tile side in frame pixels (default: model input)"
+    )
     overlap: int = Field(32, ge=0, description="minimum overlap of neighbouring tiles in pixels")
     batch: int = Field(8, ge=1, description="tiles per backend call")
     heat_scale: int = Field(4, ge=1, description="stitched heat map is 1/heat_scale of the frame")
-    queue_size: int = Field(4, ge=1, description="frames waiting for inference before new ones drop")
+    queue_size: int = Field(
+        4, ge=1, description="frames waiting for inference before new ones drop"
+    )
     gate: GateConfig = Field(default_factory=GateConfig, description="motion and fabric gating")
     stall_s: float = Field(10.0, gt=0, description="no frame for this long counts as a stall")
     backoff_min_s: float = Field(0.5, gt=0, description="first wait before restarting a source")
     backoff_max_s: float = Field(30.0, gt=0, description="longest wait between restarts")
-    image_dir: Path | None = Field(None, description="where flagged images go (default home/images)")
+    image_dir: Path | None = Field(
+        None, description="where flagged images go (default home/images)"
+    )
 
 
 @dataclass
@@ -103,7 +113,17 @@ class CameraPipeline:
         self._latency: deque[float] = deque(maxlen=500)
         self._rate_in, self._rate_inferred = Rate(), Rate()
         self.counts = dict.fromkeys(
-            ("frames_in", "inferred", "still", "empty", "dropped", "rejected", "restarts", "flagged"), 0
+            (
+                "frames_in",
+                "inferred",
+                "still",
+                "empty",
+                "dropped",
+                "rejected",
+                "restarts",
+                "flagged",
+            ),
+            0,
         )
         self.state = "stopped"
         self.last_error: str | None = None
@@ -113,8 +133,11 @@ class CameraPipeline:
 
     def start(self) -> None:
         self._stop.clear()
-        for target, name in ((self._capture_loop, "capture"), (self._infer_loop, "infer"),
-                             (self._watchdog_loop, "watchdog")):
+        for target, name in (
+            (self._capture_loop, "capture"),
+            (self._infer_loop, "infer"),
+            (self._watchdog_loop, "watchdog"),
+        ):
             t = threading.Thread(target=target, name=f"{self.config.name}-{name}", daemon=True)
             t.start()
             self._threads.append(t)
@@ -178,7 +201,11 @@ class CameraPipeline:
     def _watchdog_loop(self) -> None:
         while not self._stop.wait(min(1.0, self.config.stall_s / 4)):
             idle = time.monotonic() - self._last_frame_at
-            if self.state == "running" and idle > self.config.stall_s and not self._restart.is_set():
+            if (
+                self.state == "running"
+                and idle > self.config.stall_s
+                and not self._restart.is_set()
+            ):
                 log.warning("camera %s: no frame for %.1fs, restarting", self.config.name, idle)
                 self._restart.set()
                 self.source.close()  # unblocks a read stuck on a dead stream
@@ -256,8 +283,9 @@ class CameraPipeline:
             )
             self._count("flagged")
             self.emit(event)
-        return FrameResult(float(score[top]), event is not None, event, model_s,
-                           time.perf_counter() - start)
+        return FrameResult(
+            float(score[top]), event is not None, event, model_s, time.perf_counter() - start
+        )
 
     # -- statistics
 

@@ -49,7 +49,11 @@ class DemoSourceConfig(BaseModel):
 
 
 SourceConfig = Annotated[
-    FolderSourceConfig | VideoSourceConfig | DeviceSourceConfig | RtspSourceConfig | DemoSourceConfig,
+    FolderSourceConfig
+    | VideoSourceConfig
+    | DeviceSourceConfig
+    | RtspSourceConfig
+    | DemoSourceConfig,
     Field(discriminator="type"),
 ]
 
@@ -126,8 +130,13 @@ class OpenCvSource(FrameSource):
             self._cap = None
 
 
-def make_source(config: FolderSourceConfig | VideoSourceConfig | DeviceSourceConfig
-                | RtspSourceConfig | DemoSourceConfig) -> FrameSource:
+def make_source(
+    config: FolderSourceConfig
+    | VideoSourceConfig
+    | DeviceSourceConfig
+    | RtspSourceConfig
+    | DemoSourceConfig,
+) -> FrameSource:
     if config.type == "folder":
         return FolderSource(config)
     if config.type == "video":

@@ -6,7 +6,13 @@ import pytest
 import torch
 from sklearn.datasets import load_sample_image
 
-from inspection.backbone import MEAN, STD, EfficientNetLite0, imagenet_weights_path, load_imagenet_backbone
+from inspection.backbone import (
+    MEAN,
+    STD,
+    EfficientNetLite0,
+    imagenet_weights_path,
+    load_imagenet_backbone,
+)
 
 # china.jpg is a photo of a Chinese temple roof and gate; ImageNet has no 'temple' class, so any
 # of these building classes is the right answer: bell cote, boathouse, castle, church, monastery,

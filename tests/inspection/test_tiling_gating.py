@@ -5,8 +5,8 @@ import pytest
 
 from inspection.camera.gating import Gate, GateConfig
 from inspection.camera.tiling import cut_tiles, stitch, tile_boxes
-from inspection.images import read_image
 from inspection.fabric_stain import DATA_DIR
+from inspection.images import read_image
 
 
 @pytest.mark.parametrize(("h", "w"), [(1080, 1920), (224, 224), (500, 300), (100, 90)])

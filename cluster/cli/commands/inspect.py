@@ -11,10 +11,16 @@ BACKENDS = ("torch", "onnxruntime", "tensorrt")
 
 
 def _progress():
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    # progress on stderr so `--json` output on stdout stays machine-readable
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
     )
 
 
@@ -34,7 +40,9 @@ def register(app: typer.Typer) -> None:
     @inspect.command("train")
     def train_cmd(
         good_dir: Path = typer.Argument(..., help="folder of defect-free fabric images"),
-        defects: list[Path] = typer.Option([], "--defects", help="folder of one defect class; repeat"),
+        defects: list[Path] = typer.Option(
+            [], "--defects", help="folder of one defect class; repeat"
+        ),
         out: Path = typer.Option(..., "--out", help="model directory to write"),
         bank_size: int = typer.Option(2000, help="memory bank rows"),
         target_fpr: float = typer.Option(0.05, help="false-alarm rate the threshold aims at"),
@@ -67,6 +75,7 @@ def register(app: typer.Typer) -> None:
         good: Path = typer.Option(..., "--good", help="folder of defect-free images"),
         defect: list[Path] = typer.Option(..., "--defect", help="folder of defect images; repeat"),
         backend: str = typer.Option("torch", help="torch, onnxruntime or tensorrt"),
+        bootstrap: int = typer.Option(500, min=10, help="bootstrap rounds for the intervals"),
         as_json: bool = typer.Option(False, "--json", help="print JSON"),
     ) -> None:
         """Image AUROC, recall at 5% and 1% false alarms, best F1, pixel AUROC (with masks)."""
@@ -82,8 +91,14 @@ def register(app: typer.Typer) -> None:
         total = len(list_images(good)) + sum(len(list_images(d)) for d in defect)
         with _progress() as bar:
             task = bar.add_task("scoring", total=total)
-            result = evaluate(runner, manifest.input_size, good, defect,
-                              progress=lambda n: bar.update(task, advance=n))
+            result = evaluate(
+                runner,
+                manifest.input_size,
+                good,
+                defect,
+                rounds=bootstrap,
+                progress=lambda n: bar.update(task, advance=n),
+            )
         if as_json:
             typer.echo(json.dumps(result, indent=2))
             return
@@ -92,7 +107,9 @@ def register(app: typer.Typer) -> None:
             lo, hi = ci[key]  # type: ignore[index]
             typer.echo(f"{key:20s} {result[key]:.3f}  (95% CI {lo:.3f} - {hi:.3f})")
         if result["pixel_auroc"] is not None:
-            typer.echo(f"{'pixel_auroc':20s} {result['pixel_auroc']:.3f}  ({result['masked_images']} masks)")
+            typer.echo(
+                f"pixel_auroc          {result['pixel_auroc']:.3f} ({result['masked_images']} masks)"
+            )
         typer.echo(f"{result['good_images']} good, {result['defect_images']} defect images")
 
     @inspect.command("export")
@@ -117,7 +134,9 @@ def register(app: typer.Typer) -> None:
         good_dir: Path = typer.Argument(..., help="folder of defect-free fabric images"),
         out: Path = typer.Option(..., "--out", help="folder for defect images (masks in masks/)"),
         count: int = typer.Option(50, min=1, help="images to make"),
-        kind: list[str] = typer.Option([], "--kind", help="hole, stain, broken_yarn, slub, oil_spot"),
+        kind: list[str] = typer.Option(
+            [], "--kind", help="hole, stain, broken_yarn, slub, oil_spot"
+        ),
         seed: int = typer.Option(0, help="random seed"),
     ) -> None:
         """Paint synthetic defects with masks on good fabric (commissioning, pixel metrics)."""
@@ -125,8 +144,9 @@ def register(app: typer.Typer) -> None:
 
         with _progress() as bar:
             task = bar.add_task("painting", total=count)
-            written = write_synthetic_set(good_dir, out, count, kind or None, seed,
-                                          lambda d, t: bar.update(task, completed=d))
+            written = write_synthetic_set(
+                good_dir, out, count, kind or None, seed, lambda d, t: bar.update(task, completed=d)
+            )
         typer.echo(f"{len(written)} images with masks in {out}")
 
     app.add_typer(inspect, name="inspect")
