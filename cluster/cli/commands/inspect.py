@@ -108,7 +108,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{key:20s} {result[key]:.3f}  (95% CI {lo:.3f} - {hi:.3f})")
         if result["pixel_auroc"] is not None:
             typer.echo(
-                f"pixel_auroc          {result['pixel_auroc']:.3f} ({result['masked_images']} masks)"
+                f"pixel_auroc          {result['pixel_auroc']:.3f} ({result['masked_images']} mask)"
             )
         typer.echo(f"{result['good_images']} good, {result['defect_images']} defect images")
 
