@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class BankOptions:
     size: int = 2000  # coreset rows kept; the nearest-neighbour search cost grows with it
-    presample: int = 40000  # random patches the greedy coreset chooses from
+    presample: int = 20000  # random patches the greedy coreset chooses from
     projection: int = 64  # random projection dimension for the greedy selection
     seed: int = 0
 
@@ -41,13 +41,25 @@ def coreset_bank(patches: np.ndarray, opts: BankOptions) -> torch.Tensor:
     gen = torch.Generator().manual_seed(opts.seed)
     proj = torch.randn(x.shape[1], opts.projection, generator=gen) / opts.projection**0.5
     z = x @ proj
-    chosen = [int(rng.integers(len(z)))]
-    dist = ((z - z[chosen[0]]) ** 2).sum(dim=1)
-    for _ in range(opts.size - 1):
+    zz = (z * z).sum(dim=1)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # thousands of small steps: thread hand-offs cost more than they give
+    try:
+        chosen = _greedy(z, zz, opts.size, int(rng.integers(len(z))))
+    finally:
+        torch.set_num_threads(threads)
+    return x[chosen]
+
+
+def _greedy(z: torch.Tensor, zz: torch.Tensor, size: int, first: int) -> list[int]:
+    chosen = [first]
+    dist = zz - 2 * z @ z[first] + zz[first]
+    for _ in range(size - 1):
         nxt = int(dist.argmax())
         chosen.append(nxt)
-        dist = torch.minimum(dist, ((z - z[nxt]) ** 2).sum(dim=1))
-    return x[chosen]
+        # |z - c|^2 as a matrix-vector product: no (N, d) temporary per step
+        torch.minimum(dist, zz - 2 * z @ z[nxt] + zz[nxt], out=dist)
+    return chosen
 
 
 def image_anomaly(patches: np.ndarray, bank: torch.Tensor, batch: int = 32) -> np.ndarray:

@@ -7,6 +7,7 @@ then restarts it), or raises InputError for one bad frame (counted, and the stre
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -97,12 +98,20 @@ class FolderSource(FrameSource):
 
 
 class OpenCvSource(FrameSource):
-    """Video file, device index or RTSP URL through cv2.VideoCapture."""
+    """Video file, device index or RTSP URL through cv2.VideoCapture.
+
+    A lock keeps `close()` (called by the watchdog or on stop) from releasing the capture in the
+    middle of a `read()`, which would crash OpenCV; network reads carry FFmpeg timeouts so a dead
+    stream returns instead of hanging.
+    """
+
+    TIMEOUT_MS = 5000
 
     def __init__(self, target: str | int) -> None:
         self.target = target
         self.name = str(target)
         self._cap = None
+        self._lock = threading.Lock()
 
     def open(self) -> None:
         import cv2
@@ -110,24 +119,36 @@ class OpenCvSource(FrameSource):
         if isinstance(self.target, str) and not self.target.startswith("rtsp"):
             if not Path(self.target).exists():
                 raise InputError(f"{self.target}: video file does not exist")
-        cap = cv2.VideoCapture(self.target)
+        if isinstance(self.target, str) and self.target.startswith("rtsp"):
+            params = [
+                cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+                self.TIMEOUT_MS,
+                cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+                self.TIMEOUT_MS,
+            ]
+            cap = cv2.VideoCapture(self.target, cv2.CAP_FFMPEG, params)
+        else:
+            cap = cv2.VideoCapture(self.target)
         if not cap.isOpened():
             cap.release()
             raise InputError(f"{self.target}: OpenCV cannot open this source")
-        self._cap = cap
+        with self._lock:
+            self._cap = cap
 
     def read(self) -> np.ndarray | None:
-        if self._cap is None:
-            return None
-        ok, frame = self._cap.read()
+        with self._lock:
+            if self._cap is None:
+                return None
+            ok, frame = self._cap.read()
         if not ok:
             return None
         return check_frame(frame, self.name)
 
     def close(self) -> None:
-        if self._cap is not None:
-            self._cap.release()
-            self._cap = None
+        with self._lock:
+            if self._cap is not None:
+                self._cap.release()
+                self._cap = None
 
 
 def make_source(
