@@ -57,12 +57,20 @@ def nearest_distance(patches: torch.Tensor, bank: torch.Tensor) -> torch.Tensor:
     return nearest.reshape(b, h, w)
 
 
+def dihedral(x: torch.Tensor, k: int) -> torch.Tensor:
+    """The k-th flip or quarter turn of a square (B, C, S, S) batch, as features.dihedral."""
+    out = torch.rot90(x, k % 4, dims=(2, 3))
+    return torch.flip(out, dims=(3,)) if k >= 4 else out
+
+
 class InspectionModel(nn.Module):
     """Memory bank of good-fabric patches plus a supervised head over the pooled descriptor.
 
     logit = head(pooled) + anomaly_weight * anomaly, where anomaly is the image's highest patch
     distance in good-fabric standard deviations; with no defects to learn from the head is zero
-    and the score is the memory bank's alone.
+    and the score is the memory bank's alone. With `tta_views` > 1 the head sees the pooled
+    descriptor averaged over that many flips and quarter turns (better scores, that many times
+    the backbone work); the memory bank always looks at the upright view.
     """
 
     def __init__(
@@ -76,9 +84,11 @@ class InspectionModel(nn.Module):
         anomaly_weight: float,
         class_weight: torch.Tensor,
         class_bias: torch.Tensor,
+        tta_views: int = 1,
     ) -> None:
         super().__init__()
         self.extractor = extractor
+        self.tta_views = tta_views
         self.register_buffer("bank", bank.float())
         self.register_buffer("anomaly_mean", torch.tensor(float(anomaly_mean)))
         self.register_buffer("anomaly_std", torch.tensor(float(anomaly_std)))
@@ -89,7 +99,13 @@ class InspectionModel(nn.Module):
         self.register_buffer("class_bias", class_bias.float())
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        patches, pooled = self.extractor(x)
+        if self.tta_views > 1:
+            views = torch.cat([dihedral(x, k) for k in range(self.tta_views)], dim=0)
+            all_patches, all_pooled = self.extractor(views)
+            patches = all_patches[: x.shape[0]]
+            pooled = all_pooled.reshape(self.tta_views, x.shape[0], -1).mean(dim=0)
+        else:
+            patches, pooled = self.extractor(x)
         dist = nearest_distance(patches, self.bank)
         amap = (dist - self.anomaly_mean) / self.anomaly_std
         anomaly = amap.flatten(1).amax(dim=1)

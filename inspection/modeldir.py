@@ -45,6 +45,7 @@ class Manifest(BaseModel):
     mean: float = Field(MEAN, description="input normalisation mean (on 0..1 pixels)")
     std: float = Field(STD, description="input normalisation standard deviation")
     bank_size: int = Field(description="rows in the memory bank of good-fabric patches")
+    tta_views: int = Field(1, description="flips/quarter turns the head averages at inference")
     classes: list[str] = Field(description="defect classes of the class head, may be empty")
     supervised: bool = Field(description="whether a supervised head was trained on defects")
     threshold: Threshold = Field(description="decision threshold on the image score")
@@ -91,6 +92,7 @@ def load(model_dir: Path) -> tuple[InspectionModel, Manifest]:
         anomaly_weight=1.0,
         class_weight=torch.zeros(n_classes, POOLED_DIM),
         class_bias=torch.zeros(n_classes),
+        tta_views=manifest.tta_views,
     )
     try:
         state = torch.load(Path(model_dir) / WEIGHTS, map_location="cpu", weights_only=True)

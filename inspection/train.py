@@ -44,6 +44,9 @@ class TrainOptions(BaseModel):
     )
     inner_folds: int = Field(5, ge=2, description="folds for out-of-fold threshold choice")
     seed: int = Field(0, description="seed for coreset, folds and projections")
+    tta_views: int = Field(
+        1, ge=1, le=8, description="views averaged by the head at inference (costs that many times)"
+    )
 
 
 def _group_of(path: Path) -> str:
@@ -73,7 +76,7 @@ def train(
     groups = np.array([_group_of(p) for p in paths])
 
     extractor = FeatureExtractor(load_imagenet_backbone()).eval()
-    views = opts.views if defects else 1
+    views = max(opts.views, opts.tta_views) if defects else 1
 
     def on_extract(done: int, total: int) -> None:
         if progress:
@@ -103,7 +106,10 @@ def train(
     if defects:
         oof = _out_of_fold_scores(pooled, z, labels, groups, opts, progress)
         head = fit_head(
-            _views(pooled, views), np.repeat(z, views), np.repeat(labels, views), opts.head_c
+            _views(pooled, opts.views),
+            np.repeat(z, opts.views),
+            np.repeat(labels, opts.views),
+            opts.head_c,
         )
         head_w, head_b, aw = torch.from_numpy(head.weight), head.bias, head.anomaly_weight
         method = (
@@ -124,8 +130,9 @@ def train(
         threshold = threshold_at_fpr(z[is_good], opts.target_fpr)
         cw, cb = np.zeros((0, POOLED_DIM), np.float32), np.zeros(0, np.float32)
 
+    tta = opts.tta_views if defects else 1  # without a head, extra views would change nothing
     model = InspectionModel(
-        extractor, bank, mu, sd, head_w, head_b, aw, torch.from_numpy(cw), torch.from_numpy(cb)
+        extractor, bank, mu, sd, head_w, head_b, aw, torch.from_numpy(cw), torch.from_numpy(cb), tta
     ).eval()
     score_threshold = float(1.0 / (1.0 + np.exp(-threshold)))
     now = datetime.now(UTC)
@@ -138,6 +145,7 @@ def train(
         created=now.isoformat(),
         input_size=opts.input_size,
         bank_size=len(bank),
+        tta_views=tta,
         classes=classes,
         supervised=bool(defects),
         threshold=modeldir.Threshold(
@@ -171,7 +179,7 @@ def _out_of_fold_scores(
     n_splits = min(opts.inner_folds, int(labels.sum()), int((labels == 0).sum()))
     if n_splits < 2:
         raise InputError("at least 2 good and 2 defect images are needed to choose a threshold")
-    views = pooled.shape[1]
+    views = opts.views
     oof = np.zeros(len(labels))
     splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=opts.seed)
     for i, (tr, te) in enumerate(splitter.split(pooled, labels, groups)):
@@ -181,7 +189,8 @@ def _out_of_fold_scores(
             np.repeat(labels[tr], views),
             opts.head_c,
         )
-        oof[te] = pooled[te, 0] @ head.weight + head.bias + head.anomaly_weight * z[te]
+        head_te = (pooled[te, : opts.tta_views] @ head.weight).mean(axis=1)
+        oof[te] = head_te + head.bias + head.anomaly_weight * z[te]
         if progress:
             progress("threshold", i + 1, n_splits)
     return oof

@@ -43,7 +43,7 @@ def tiny_model(tiny_data, tmp_path_factory) -> Path:
 
     torch.set_num_threads(2)
     out = tmp_path_factory.mktemp("model") / "m"
-    opts = TrainOptions(bank_size=256, views=2, inner_folds=2)
+    opts = TrainOptions(bank_size=256, views=2, inner_folds=2, tta_views=2)  # exports rot90
     train(
         tiny_data / "good",
         [tiny_data / "stain", tiny_data / "hole"],

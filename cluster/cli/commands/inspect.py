@@ -47,6 +47,9 @@ def register(app: typer.Typer) -> None:
         bank_size: int = typer.Option(2000, help="memory bank rows"),
         target_fpr: float = typer.Option(0.05, help="false-alarm rate the threshold aims at"),
         views: int = typer.Option(8, help="flip/rotation views per image for the supervised head"),
+        tta_views: int = typer.Option(
+            1, help="views the head averages at inference: 8 scores best, costs 8x backbone work"
+        ),
     ) -> None:
         """Train a model: memory bank from good fabric, supervised head from defects."""
         import torch
@@ -54,7 +57,9 @@ def register(app: typer.Typer) -> None:
         from inspection.train import TrainOptions, train
 
         torch.set_num_threads(2)
-        opts = TrainOptions(bank_size=bank_size, target_fpr=target_fpr, views=views)
+        opts = TrainOptions(
+            bank_size=bank_size, target_fpr=target_fpr, views=views, tta_views=tta_views
+        )
         with _progress() as bar:
             tasks: dict[str, int] = {}
 
