@@ -59,8 +59,17 @@ def nearest_distance(patches: torch.Tensor, bank: torch.Tensor) -> torch.Tensor:
 
 def dihedral(x: torch.Tensor, k: int) -> torch.Tensor:
     """The k-th flip or quarter turn of a square (B, C, S, S) batch, as features.dihedral."""
-    out = torch.rot90(x, k % 4, dims=(2, 3))
-    return torch.flip(out, dims=(3,)) if k >= 4 else out
+    # flips and transposes instead of torch.rot90, which has no ONNX export
+    turn = k % 4
+    if turn == 1:
+        out = x.flip(3).transpose(2, 3)
+    elif turn == 2:
+        out = x.flip(2).flip(3)
+    elif turn == 3:
+        out = x.flip(2).transpose(2, 3)
+    else:
+        out = x
+    return out.flip(3) if k >= 4 else out
 
 
 class InspectionModel(nn.Module):

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -93,18 +94,15 @@ def test_tensorrt_missing_is_a_config_error_not_a_crash(tiny_model):
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "cluster.cli.main", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={
-            "PYTHONPATH": str(REPO),
-            "PATH": "/usr/bin:/bin",
-            "ATELIER_HOME": str(REPO / ".pytest_cache"),
-        },
-    )
+    with tempfile.TemporaryDirectory(prefix="atelier-home-") as home:
+        return subprocess.run(
+            [sys.executable, "-m", "cluster.cli.main", *args],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "ATELIER_HOME": home},
+        )
 
 
 def test_cli_eval_prints_the_metrics_as_json(tiny_model, tiny_data):
@@ -138,3 +136,23 @@ def test_cli_rejects_a_folder_that_is_not_a_model(tmp_path):
     assert run.returncode == 2
     assert "error:" in run.stderr and "not a model directory" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_cli_train_on_good_fabric_only_writes_a_memory_bank_model(tmp_path):
+    good = tmp_path / "good"
+    good.mkdir()
+    for i in range(50, 56):
+        (good / f"{i}.jpg").write_bytes((GOOD / f"{i}.jpg").read_bytes())
+    out = tmp_path / "model"
+    run = _cli("inspect", "train", str(good), "--out", str(out), "--bank-size", "64")
+    assert run.returncode == 0, run.stderr
+    manifest = modeldir.read_manifest(out)
+    assert not manifest.supervised and manifest.classes == [] and manifest.bank_size == 64
+    assert "memory-bank scores" in manifest.threshold.method
+    assert "threshold" in run.stdout
+
+
+def test_cli_train_refuses_a_folder_without_images(tmp_path):
+    run = _cli("inspect", "train", str(tmp_path), "--out", str(tmp_path / "m"))
+    assert run.returncode == 2 and "no image files" in run.stderr
+    assert not (tmp_path / "m").exists()

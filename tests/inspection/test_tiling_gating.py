@@ -46,3 +46,17 @@ def test_gate_skips_still_and_empty_frames_and_passes_new_fabric():
     assert gate.check(np.full_like(a, 128)) == "empty"
     assert gate.check(np.zeros_like(a)) == "empty"
     assert gate.check(b) is None
+
+
+@pytest.mark.parametrize("k", range(8))
+def test_model_views_match_the_training_views(k):
+    import torch
+
+    from inspection.features import dihedral as train_view
+    from inspection.model import dihedral as model_view
+
+    img = np.random.default_rng(k).random((6, 6, 3)).astype(np.float32)
+    x = torch.from_numpy(img).permute(2, 0, 1)[None]
+    got = model_view(x, k)[0].permute(1, 2, 0).numpy()
+    assert np.array_equal(got, train_view(img, k))
+    assert k == 0 or not np.array_equal(got, img)
