@@ -6,6 +6,7 @@ import logging
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -71,6 +72,8 @@ def run(repeats: int = 30, frames: int = 6, progress: Callable[[str], None] | No
     from inspection.backends import OnnxRuntimeConfig, TorchConfig, create_backend
     from inspection.camera.gating import Gate, GateConfig
     from inspection.camera.pipeline import CameraConfig, CameraPipeline
+    from inspection.camera.sources import DemoSourceConfig
+    from inspection.camera.tiling import tile_boxes
 
     torch.set_num_threads(2)
     result: dict[str, float | int | str] = {}
@@ -88,7 +91,8 @@ def run(repeats: int = 30, frames: int = 6, progress: Callable[[str], None] | No
             for b in (1, 8):
                 if progress:
                     progress(f"{name} batch {b}")
-                ms = time_calls(lambda backend=backend, b=b: backend.infer(x8[:b]), repeats)
+                batch = x8[:b]
+                ms = time_calls(partial(backend.infer, batch), repeats)
                 suffix = "" if b == 1 else "_b8"
                 result[f"{name}_ms_p50{suffix}"] = round(float(np.percentile(ms, 50)), 2)
                 result[f"{name}_ms_p99{suffix}"] = round(float(np.percentile(ms, 99)), 2)
@@ -108,7 +112,7 @@ def run(repeats: int = 30, frames: int = 6, progress: Callable[[str], None] | No
         config = CameraConfig(
             name="bench",
             line="bench",
-            source={"type": "demo"},
+            source=DemoSourceConfig(),
             model_dir=model_dir,
             image_dir=Path(tmp) / "images",
         )
@@ -124,11 +128,8 @@ def run(repeats: int = 30, frames: int = 6, progress: Callable[[str], None] | No
             total_s += time.perf_counter() - t0
             model_s += res.model_s
         result["pipeline_frames"] = frames
-        result["pipeline_tiles_per_frame"] = len(
-            __import__("inspection.camera.tiling", fromlist=["tile_boxes"]).tile_boxes(
-                FRAME_H, FRAME_W, pipe.tile, config.overlap
-            )
-        )
+        boxes = tile_boxes(FRAME_H, FRAME_W, pipe.tile, config.overlap)
+        result["pipeline_tiles_per_frame"] = len(boxes)
         result["pipeline_mp_per_s"] = round(frames * FRAME_W * FRAME_H / 1e6 / total_s, 2)
         result["pipeline_ms_per_frame"] = round(total_s / frames * 1000, 1)
         result["pipeline_overhead_pct"] = round(100 * (total_s - model_s) / model_s, 1)

@@ -9,6 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from core.errors import InputError
 from inspection.backends import InferenceBackend
 from inspection.features import to_tensor
 from inspection.images import list_images, read_image
@@ -28,7 +29,8 @@ def score_folder(
 ) -> tuple[list[Path], np.ndarray, list[np.ndarray]]:
     """Scores and heat maps (at model input size) of every image in the folder."""
     paths = list_images(folder)
-    scores, heats = [], []
+    scores: list[np.ndarray] = []
+    heats: list[np.ndarray] = []
     for s in range(0, len(paths), batch):
         imgs = [read_image(p) for p in paths[s : s + batch]]
         out = backend.infer(to_tensor(imgs, size).numpy())
@@ -57,6 +59,8 @@ def evaluate(
             mask_path = d / MASK_DIR / f"{p.stem}.png"
             if mask_path.exists():
                 m = cv2.imread(str(mask_path), cv2.IMREAD_GRAYSCALE)
+                if m is None:
+                    raise InputError(f"{mask_path}: not a readable mask image")
                 masks.append(cv2.resize(m, (size, size), interpolation=cv2.INTER_NEAREST))
                 mask_heats.append(h)
     bad = np.concatenate(bad_scores)

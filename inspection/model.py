@@ -98,6 +98,14 @@ class InspectionModel(nn.Module):
         super().__init__()
         self.extractor = extractor
         self.tta_views = tta_views
+        self.bank: torch.Tensor
+        self.anomaly_mean: torch.Tensor
+        self.anomaly_std: torch.Tensor
+        self.head_weight: torch.Tensor
+        self.head_bias: torch.Tensor
+        self.anomaly_weight: torch.Tensor
+        self.class_weight: torch.Tensor
+        self.class_bias: torch.Tensor
         self.register_buffer("bank", bank.float())
         self.register_buffer("anomaly_mean", torch.tensor(float(anomaly_mean)))
         self.register_buffer("anomaly_std", torch.tensor(float(anomaly_std)))

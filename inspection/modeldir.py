@@ -37,15 +37,19 @@ class Threshold(BaseModel):
 
 
 class Manifest(BaseModel):
-    format_version: int = Field(FORMAT_VERSION, description="model directory layout version")
+    format_version: int = Field(
+        default=FORMAT_VERSION, description="model directory layout version"
+    )
     version: str = Field(description="model version: UTC time of training and a content hash")
     created: str = Field(description="UTC time the model was trained, ISO 8601")
-    backbone: str = Field("efficientnet-lite0/imagenet", description="feature network")
+    backbone: str = Field(default="efficientnet-lite0/imagenet", description="feature network")
     input_size: int = Field(description="square side in pixels the model expects")
-    mean: float = Field(MEAN, description="input normalisation mean (on 0..1 pixels)")
-    std: float = Field(STD, description="input normalisation standard deviation")
+    mean: float = Field(default=MEAN, description="input normalisation mean (on 0..1 pixels)")
+    std: float = Field(default=STD, description="input normalisation standard deviation")
     bank_size: int = Field(description="rows in the memory bank of good-fabric patches")
-    tta_views: int = Field(1, description="flips/quarter turns the head averages at inference")
+    tta_views: int = Field(
+        default=1, description="flips/quarter turns the head averages at inference"
+    )
     classes: list[str] = Field(description="defect classes of the class head, may be empty")
     supervised: bool = Field(description="whether a supervised head was trained on defects")
     threshold: Threshold = Field(description="decision threshold on the image score")

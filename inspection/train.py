@@ -35,17 +35,24 @@ Progress = Callable[[str, int, int], None]
 
 
 class TrainOptions(BaseModel):
-    input_size: int = Field(224, ge=64, le=1024, description="model input side in pixels")
-    bank_size: int = Field(2000, ge=16, description="memory bank rows (coreset of good patches)")
-    views: int = Field(8, ge=1, le=8, description="dihedral views per image for the head")
-    head_c: float = Field(0.1, gt=0, description="inverse L2 strength of the supervised head")
-    target_fpr: float = Field(
-        0.05, gt=0, lt=1, description="false-alarm rate the threshold aims at"
+    input_size: int = Field(default=224, ge=64, le=1024, description="model input side in pixels")
+    bank_size: int = Field(
+        default=2000, ge=16, description="memory bank rows (coreset of good patches)"
     )
-    inner_folds: int = Field(5, ge=2, description="folds for out-of-fold threshold choice")
-    seed: int = Field(0, description="seed for coreset, folds and projections")
+    views: int = Field(default=8, ge=1, le=8, description="dihedral views per image for the head")
+    head_c: float = Field(
+        default=0.1, gt=0, description="inverse L2 strength of the supervised head"
+    )
+    target_fpr: float = Field(
+        default=0.05, gt=0, lt=1, description="false-alarm rate the threshold aims at"
+    )
+    inner_folds: int = Field(default=5, ge=2, description="folds for out-of-fold threshold choice")
+    seed: int = Field(default=0, description="seed for coreset, folds and projections")
     tta_views: int = Field(
-        1, ge=1, le=8, description="views averaged by the head at inference (costs that many times)"
+        default=1,
+        ge=1,
+        le=8,
+        description="views averaged by the head at inference (costs that many times)",
     )
 
 

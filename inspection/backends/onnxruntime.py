@@ -18,9 +18,11 @@ DETECTOR_KEY = "onnxruntime"
 
 
 class OnnxRuntimeConfig(BaseModel):
-    type: Literal["onnxruntime"] = Field(DETECTOR_KEY, description="backend key")
-    threads: int = Field(2, ge=1, description="intra-op threads (the edge PC has few cores)")
-    cuda: bool = Field(True, description="use the CUDA provider when it is available")
+    type: Literal["onnxruntime"] = Field(default="onnxruntime", description="backend key")
+    threads: int = Field(
+        default=2, ge=1, description="intra-op threads (the edge PC has few cores)"
+    )
+    cuda: bool = Field(default=True, description="use the CUDA provider when it is available")
 
 
 class OnnxRuntimeBackend(InferenceBackend):

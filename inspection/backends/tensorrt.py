@@ -27,12 +27,14 @@ OUTPUTS = ("score", "heat", "class_logits")
 
 
 class TensorRTConfig(BaseModel):
-    type: Literal["tensorrt"] = Field(DETECTOR_KEY, description="backend key")
-    device: int = Field(0, ge=0, description="CUDA device index")
-    max_batch: int = Field(8, ge=1, description="largest batch of the optimisation profile")
-    opt_batch: int = Field(8, ge=1, description="batch size the engine is tuned for")
-    fp16: bool = Field(True, description="allow FP16 kernels (scores checked against torch)")
-    workspace_mb: int = Field(1024, ge=64, description="builder workspace memory limit")
+    type: Literal["tensorrt"] = Field(default="tensorrt", description="backend key")
+    device: int = Field(default=0, ge=0, description="CUDA device index")
+    max_batch: int = Field(default=8, ge=1, description="largest batch of the optimisation profile")
+    opt_batch: int = Field(default=8, ge=1, description="batch size the engine is tuned for")
+    fp16: bool = Field(
+        default=True, description="allow FP16 kernels (scores checked against torch)"
+    )
+    workspace_mb: int = Field(default=1024, ge=64, description="builder workspace memory limit")
 
 
 def available() -> str | None:
@@ -138,7 +140,7 @@ class TensorRTBackend(InferenceBackend):
 
     def infer(self, batch: np.ndarray) -> Detections:
         torch = self._torch
-        results: dict[str, np.ndarray] = {}
+        results: dict[str, list[np.ndarray]] = {}
         for start in range(0, len(batch), self.config.max_batch):
             part = np.ascontiguousarray(batch[start : start + self.config.max_batch], np.float32)
             x = torch.from_numpy(part).cuda(self.config.device, non_blocking=False)
@@ -153,6 +155,6 @@ class TensorRTBackend(InferenceBackend):
                 raise InputError("TensorRT execution failed")
             self.stream.synchronize()
             for name, t in outs.items():
-                results.setdefault(name, []).append(t.cpu().numpy())  # type: ignore[attr-defined]
-        merged = {n: np.concatenate(v) for n, v in results.items()}  # type: ignore[arg-type]
+                results.setdefault(name, []).append(t.cpu().numpy())
+        merged = {n: np.concatenate(v) for n, v in results.items()}
         return Detections(*(merged[n] for n in OUTPUTS))

@@ -17,9 +17,9 @@ DETECTOR_KEY = "torch"
 
 
 class TorchConfig(BaseModel):
-    type: Literal["torch"] = Field(DETECTOR_KEY, description="backend key")
-    threads: int = Field(2, ge=1, description="torch intra-op threads")
-    device: str = Field("cpu", description="torch device, e.g. cpu or cuda:0")
+    type: Literal["torch"] = Field(default="torch", description="backend key")
+    threads: int = Field(default=2, ge=1, description="torch intra-op threads")
+    device: str = Field(default="cpu", description="torch device, e.g. cpu or cuda:0")
 
 
 class TorchBackend(InferenceBackend):

@@ -11,12 +11,18 @@ SMALL = (64, 36)  # gating looks at a thumbnail; the decision does not need full
 
 class GateConfig(BaseModel):
     motion_threshold: float = Field(
-        2.0, ge=0, description="mean absolute grey change (0..255) vs the last inferred frame"
+        default=2.0,
+        ge=0,
+        description="mean absolute grey change (0..255) vs the last inferred frame",
     )
     min_texture: float = Field(
-        1.0, ge=0, description="grey standard deviation below which the table is taken as empty"
+        default=1.0,
+        ge=0,
+        description="grey standard deviation below which the table is taken as empty",
     )
-    min_brightness: float = Field(15.0, ge=0, description="mean grey below which the view is dark")
+    min_brightness: float = Field(
+        default=15.0, ge=0, description="mean grey below which the view is dark"
+    )
 
 
 class Gate:

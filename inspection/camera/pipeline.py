@@ -35,30 +35,40 @@ log = logging.getLogger(__name__)
 class CameraConfig(BaseModel):
     name: str = Field(description="camera name, unique on the line")
     line: str = Field(description="line id the camera belongs to")
-    station: str | None = Field(None, description="station the camera watches")
+    station: str | None = Field(default=None, description="station the camera watches")
     source: SourceConfig = Field(description="where frames come from")
     model_dir: Path = Field(description="model directory to run")
     backend: BackendConfig = Field(
-        default_factory=OnnxRuntimeConfig, description="inference backend"
+        default_factory=lambda: OnnxRuntimeConfig(), description="inference backend"
     )
     fps: float | None = Field(
-        None, gt=0, description="read pace; None reads as fast as frames come"
+        default=None, gt=0, description="read pace; None reads as fast as frames come"
     )
     tile: int | None = Field(
-        None, ge=32, description="tile side in frame pixels (default: model input)"
+        default=None, ge=32, description="tile side in frame pixels (default: model input)"
     )
-    overlap: int = Field(32, ge=0, description="minimum overlap of neighbouring tiles in pixels")
-    batch: int = Field(8, ge=1, description="tiles per backend call")
-    heat_scale: int = Field(4, ge=1, description="stitched heat map is 1/heat_scale of the frame")
+    overlap: int = Field(
+        default=32, ge=0, description="minimum overlap of neighbouring tiles in pixels"
+    )
+    batch: int = Field(default=8, ge=1, description="tiles per backend call")
+    heat_scale: int = Field(
+        default=4, ge=1, description="stitched heat map is 1/heat_scale of the frame"
+    )
     queue_size: int = Field(
-        4, ge=1, description="frames waiting for inference before new ones drop"
+        default=4, ge=1, description="frames waiting for inference before new ones drop"
     )
-    gate: GateConfig = Field(default_factory=GateConfig, description="motion and fabric gating")
-    stall_s: float = Field(10.0, gt=0, description="no frame for this long counts as a stall")
-    backoff_min_s: float = Field(0.5, gt=0, description="first wait before restarting a source")
-    backoff_max_s: float = Field(30.0, gt=0, description="longest wait between restarts")
+    gate: GateConfig = Field(
+        default_factory=lambda: GateConfig(), description="motion and fabric gating"
+    )
+    stall_s: float = Field(
+        default=10.0, gt=0, description="no frame for this long counts as a stall"
+    )
+    backoff_min_s: float = Field(
+        default=0.5, gt=0, description="first wait before restarting a source"
+    )
+    backoff_max_s: float = Field(default=30.0, gt=0, description="longest wait between restarts")
     image_dir: Path | None = Field(
-        None, description="where flagged images go (default home/images)"
+        default=None, description="where flagged images go (default home/images)"
     )
 
 

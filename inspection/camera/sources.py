@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from typing import Annotated, Literal
 
+import cv2
 import numpy as np
 from pydantic import BaseModel, Field
 
@@ -21,32 +22,38 @@ log = logging.getLogger(__name__)
 
 
 class FolderSourceConfig(BaseModel):
-    type: Literal["folder"] = Field("folder", description="a folder of images played as a stream")
+    type: Literal["folder"] = Field(
+        default="folder", description="a folder of images played as a stream"
+    )
     path: Path = Field(description="folder of image files, played in name order")
-    loop: bool = Field(False, description="start again after the last image instead of ending")
+    loop: bool = Field(
+        default=False, description="start again after the last image instead of ending"
+    )
 
 
 class VideoSourceConfig(BaseModel):
-    type: Literal["video"] = Field("video", description="a video file")
+    type: Literal["video"] = Field(default="video", description="a video file")
     path: Path = Field(description="video file OpenCV can decode")
 
 
 class DeviceSourceConfig(BaseModel):
-    type: Literal["device"] = Field("device", description="a local camera by index")
-    index: int = Field(0, ge=0, description="OpenCV device index")
+    type: Literal["device"] = Field(default="device", description="a local camera by index")
+    index: int = Field(default=0, ge=0, description="OpenCV device index")
 
 
 class RtspSourceConfig(BaseModel):
-    type: Literal["rtsp"] = Field("rtsp", description="a network camera stream")
+    type: Literal["rtsp"] = Field(default="rtsp", description="a network camera stream")
     url: str = Field(description="rtsp:// URL; credentials come from the environment, not here")
 
 
 class DemoSourceConfig(BaseModel):
-    type: Literal["demo"] = Field("demo", description="real fabric with real and synthetic defects")
-    width: int = Field(896, ge=224, description="frame width in pixels")
-    height: int = Field(448, ge=224, description="frame height in pixels")
-    defect_rate: float = Field(0.3, ge=0, le=1, description="share of frames with a defect")
-    seed: int = Field(0, description="random seed of the sequence")
+    type: Literal["demo"] = Field(
+        default="demo", description="real fabric with real and synthetic defects"
+    )
+    width: int = Field(default=896, ge=224, description="frame width in pixels")
+    height: int = Field(default=448, ge=224, description="frame height in pixels")
+    defect_rate: float = Field(default=0.3, ge=0, le=1, description="share of frames with a defect")
+    seed: int = Field(default=0, description="random seed of the sequence")
 
 
 SourceConfig = Annotated[
@@ -110,12 +117,10 @@ class OpenCvSource(FrameSource):
     def __init__(self, target: str | int) -> None:
         self.target = target
         self.name = str(target)
-        self._cap = None
+        self._cap: cv2.VideoCapture | None = None
         self._lock = threading.Lock()
 
     def open(self) -> None:
-        import cv2
-
         if isinstance(self.target, str) and not self.target.startswith("rtsp"):
             if not Path(self.target).exists():
                 raise InputError(f"{self.target}: video file does not exist")
