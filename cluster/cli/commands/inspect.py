@@ -112,9 +112,8 @@ def register(app: typer.Typer) -> None:
             lo, hi = ci[key]  # type: ignore[index]
             typer.echo(f"{key:20s} {result[key]:.3f}  (95% CI {lo:.3f} - {hi:.3f})")
         if result["pixel_auroc"] is not None:
-            typer.echo(
-                f"pixel_auroc          {result['pixel_auroc']:.3f} ({result['masked_images']} mask)"
-            )
+            masked = result["masked_images"]
+            typer.echo(f"pixel_auroc          {result['pixel_auroc']:.3f} ({masked} masks)")
         typer.echo(f"{result['good_images']} good, {result['defect_images']} defect images")
 
     @inspect.command("export")
