@@ -1,0 +1,1 @@
+"""Camera pipeline: sources, gating, tiling, bounded queue, watchdog, statistics, events."""
