@@ -179,3 +179,21 @@ def test_uploads_are_drafted_later_and_drafted_orders_are_skipped(engine: Engine
 def test_upload_and_draft(engine: Engine) -> None:
     report = upload_and_draft(engine, REFUSED.encode(), "refused.csv")
     assert (report.imported, report.drafted, [e.row for e in report.errors]) == (3, 1, [2, 3])
+
+
+def test_two_drafters_at_once_draft_each_order_once(db_url: str, engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core.db import make_engine
+
+    import_upload(engine, DEMO.read_bytes(), "demo.csv")
+    engines = [make_engine(db_url), make_engine(db_url)]
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            reports = list(pool.map(draft_received, engines))
+    finally:
+        for e in engines:
+            e.dispose()
+    assert sum(r.drafted for r in reports) == 24, [r.to_dict() for r in reports]
+    assert all(r.failures == [] for r in reports)
+    assert _count(engine, ProductionOrderRow) == 24 and _count(engine, RoutingRow) == 24
