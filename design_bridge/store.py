@@ -1,15 +1,15 @@
 """Drafting into the store: a stored order becomes a production order with its pattern pieces,
 routing and operations, bill of materials and fit report, and the order's status `drafted`.
 
-Each order is drafted in its own transaction after the import has committed; a refused order
-stays `received` with the reason in `orders.draft_error` (design_bridge/README.md, "The store").
+Drafting runs after the import has committed, in chunks of orders each written in one
+transaction; a refused order stays `received` with the reason in `orders.draft_error`
+(design_bridge/README.md, "Into the store").
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import logging
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,47 +22,16 @@ from core.db import transaction
 from core.errors import InputError
 from core.importer import ImportReport, RowError, import_batch, import_upload, order_from_row
 from core.importer.parse import Progress as RowProgress
-from core.orders import OrderStatus
-from core.schema import OperationRow, OrderRow, PatternPieceRow, ProductionOrderRow, RoutingRow
+from core.orders import CustomOrder, OrderStatus
+from core.schema import OrderRow
 from design_bridge.draft import draft_order
+from design_bridge.store_rows import DraftFailure, failure_of, production_order_row
 
 log = logging.getLogger(__name__)
 
 # (orders done, orders in all, order id just done)
 Progress = Callable[[int, int, str], None]
-# What the per-edge piece data keeps beyond the columns (`polygon` is the cut line).
-_PIECE_DETAIL = (
-    "label",
-    "sewing_line",
-    "edges",
-    "seam_allowances_mm",
-    "notches",
-    "darts",
-    "interfaced",
-    "allowed_rotations",
-    "cut_area_mm2",
-)
-# Drafting's messages name the field at fault in one of these shapes (measurements.py,
-# options.py, draft.py); the first that matches gives the report's field.
-_FIELDS = (
-    (re.compile(r"measurement '(\w+)'"), None),
-    (re.compile(r"\boption\b"), "options"),
-    (re.compile(r"\bsize\b"), "size"),
-    (re.compile(r"\bstyle '"), "style"),
-    (re.compile(r"cannot draft"), "measurements"),
-)
-
-
-@dataclass(frozen=True)
-class DraftFailure:
-    """An order drafting refused: `field` as in the import's row errors, `message` the reason."""
-
-    order_id: str
-    field: str
-    message: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"order_id": self.order_id, "field": self.field, "message": self.message}
+_CHUNK = 50  # orders drafted, then written in one transaction
 
 
 @dataclass
@@ -79,92 +48,6 @@ class DraftReport:
         }
 
 
-def failure_of(order_id: str, error: InputError) -> DraftFailure:
-    """Drafting's InputError as a report line: the field it names and the reason without the
-    `order <id>: ` prefix (the report already says which order)."""
-    message = str(error).removeprefix(f"order {order_id}: ")
-    for pattern, name in _FIELDS:
-        found = pattern.search(message)
-        if found:
-            return DraftFailure(order_id, name or found.group(1), message)
-    return DraftFailure(order_id, "(order)", message)
-
-
-def bom_lines(bom: dict[str, Any]) -> list[dict[str, Any]]:
-    """`BillOfMaterials.to_dict()` as the store's BOM: one line per material, for the order."""
-    lines: list[dict[str, Any]] = [
-        {
-            "material": bom["fabric_code"],
-            "kind": "fabric",
-            "quantity": bom["fabric_length_m"],
-            "unit": "m",
-            "area_m2": bom["fabric_area_m2"],
-            "width_mm": bom["fabric_width_mm"],
-            "marker_efficiency": bom["marker_efficiency"],
-            "in_catalogue": bom["fabric_known"],
-        }
-    ]
-    for kind in ("pocketing", "interfacing"):
-        if bom[f"{kind}_area_m2"] > 0:
-            area = bom[f"{kind}_area_m2"]
-            lines.append({"material": kind, "kind": kind, "quantity": area, "unit": "m2"})
-    lines.append(
-        {
-            "material": "thread",
-            "kind": "thread",
-            "quantity": bom["thread_m"],
-            "unit": "m",
-            "colour": bom["thread_colour"],
-        }
-    )
-    lines += [
-        {"material": name, "kind": "trim", "quantity": n, "unit": "pcs"}
-        for name, n in bom["trims"].items()
-    ]
-    return lines
-
-
-def production_order_row(drafted: dict[str, Any], version: str) -> ProductionOrderRow:
-    """The rows of one `DraftedOrder.to_dict()`: production order, pieces, routing, operations."""
-    pieces = [
-        PatternPieceRow(
-            name=p["name"],
-            polygon=p["cut_line"],
-            grain_line=p["grain_line"],
-            notches=[[n["x"], n["y"]] for n in p["notches"]],
-            seam_allowance_mm=min(p["seam_allowances_mm"].values(), default=0.0),
-            quantity=p["quantity"],
-            mirrored=p["mirrored"],
-            material=p["material"],
-            detail={key: p[key] for key in _PIECE_DETAIL},
-        )
-        for p in drafted["pieces"]
-    ]
-    operations = [
-        OperationRow(
-            seq=seq,
-            code=op["op_id"],
-            name=op["name"],
-            machine_type=op["machine_type"],
-            smv=op["smv"],
-            predecessors=list(op["after"]),
-        )
-        for seq, op in enumerate(drafted["routing"], start=1)
-    ]
-    return ProductionOrderRow(
-        order_id=drafted["order_id"],
-        status="drafted",
-        bom=bom_lines(drafted["bom"]),
-        drafter_version=version,
-        body=drafted["body"],
-        fit=drafted["fit"],
-        seams=drafted["seams"],
-        flags=drafted["flags"],
-        pieces=pieces,
-        routing=RoutingRow(style=drafted["style"], operations=operations),
-    )
-
-
 def drafter_version() -> str:
     try:
         return f"atelier {importlib.metadata.version('atelier')}"
@@ -172,64 +55,40 @@ def drafter_version() -> str:
         return "atelier (not installed)"
 
 
-def draft_stored(engine: Engine, order_id: str, version: str | None = None) -> str | DraftFailure:
-    """Draft one stored order: `"drafted"`, `"skipped"` (not `received`), or the failure.
-
-    The production order and the order's new status are written in one transaction; a refusal
-    is recorded on the order (status unchanged) in another.
-    """
-    with transaction(engine) as session:
-        query = select(OrderRow).where(OrderRow.order_id == order_id)
-        row = session.scalars(query.options(selectinload(OrderRow.customer))).one_or_none()
-        if row is None or row.status != OrderStatus.RECEIVED:
-            return "skipped"
-        order = order_from_row(row)
-    try:
-        drafted = draft_order(order).to_dict()
-    except InputError as exc:
-        failure = failure_of(order_id, exc)
-        _still_received(engine, order_id, draft_error=failure.message[:1000])
-        log.info("order %s not drafted: %s", order_id, failure.message)
-        return failure
-    with transaction(engine) as session:
-        # Claiming the order by its status makes a second drafter of the same order a no-op.
-        claimed = session.execute(
-            update(OrderRow)
-            .where(OrderRow.order_id == order_id, OrderRow.status == OrderStatus.RECEIVED)
-            .values(status=OrderStatus.DRAFTED.value, draft_error=None)
-        ).rowcount
-        if claimed != 1:
-            return "skipped"
-        session.add(production_order_row(drafted, version or drafter_version()))
-    return "drafted"
-
-
-def _still_received(engine: Engine, order_id: str, **values: Any) -> None:
-    with transaction(engine) as session:
-        session.execute(
-            update(OrderRow)
-            .where(OrderRow.order_id == order_id, OrderRow.status == OrderStatus.RECEIVED)
-            .values(**values)
-        )
-
-
 def draft_orders(
     engine: Engine, order_ids: Iterable[str], progress: Progress | None = None
 ) -> DraftReport:
-    """Draft these stored orders one by one; `progress` is called after each."""
+    """Draft these stored orders; `progress` is called after each order is drafted.
+
+    Orders go in chunks: read together, drafted one by one, then the chunk's production orders
+    are written in one transaction (all or none) and its refusals in another.
+    """
     ids = list(order_ids)
     report = DraftReport()
     version = drafter_version()
-    for done, order_id in enumerate(ids, start=1):
-        outcome = draft_stored(engine, order_id, version)
-        if isinstance(outcome, DraftFailure):
-            report.failures.append(outcome)
-        elif outcome == "drafted":
-            report.drafted += 1
-        else:
-            report.skipped += 1
-        if progress is not None:
-            progress(done, len(ids), order_id)
+    done = 0
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        orders = _received(engine, chunk)
+        drafted: list[dict[str, Any]] = []
+        refused: list[DraftFailure] = []
+        for order_id in chunk:
+            order = orders.get(order_id)
+            if order is None:
+                report.skipped += 1
+            else:
+                try:
+                    drafted.append(draft_order(order).to_dict())
+                except InputError as exc:
+                    refused.append(failure_of(order_id, exc))
+            done += 1
+            if progress is not None:
+                progress(done, len(ids), order_id)
+        written = _write(engine, drafted, version)
+        report.drafted += written
+        report.skipped += len(drafted) - written
+        _record_refusals(engine, refused)
+        report.failures += refused
     log.info(
         "drafted %d of %d orders (%d refused, %d skipped)",
         report.drafted,
@@ -238,6 +97,65 @@ def draft_orders(
         report.skipped,
     )
     return report
+
+
+def draft_stored(engine: Engine, order_id: str) -> str | DraftFailure:
+    """Draft one stored order: `"drafted"`, `"skipped"` (not `received`), or the refusal."""
+    report = draft_orders(engine, [order_id])
+    if report.failures:
+        return report.failures[0]
+    return "drafted" if report.drafted else "skipped"
+
+
+def _received(engine: Engine, order_ids: list[str]) -> dict[str, CustomOrder]:
+    with transaction(engine) as session:
+        query = (
+            select(OrderRow)
+            .where(OrderRow.order_id.in_(order_ids), OrderRow.status == OrderStatus.RECEIVED)
+            .options(selectinload(OrderRow.customer))
+        )
+        return {row.order_id: order_from_row(row) for row in session.scalars(query)}
+
+
+def _write(engine: Engine, drafted: list[dict[str, Any]], version: str) -> int:
+    """Write the production orders of the orders still `received`; the rest were drafted by
+    another run meanwhile. Returns how many were written."""
+    if not drafted:
+        return 0
+    with transaction(engine) as session:
+        # Claiming by status makes a second drafter of the same order a no-op; the claim and
+        # the rows commit together, so a failure leaves the orders `received` and no rows.
+        claimed = set(
+            session.scalars(
+                update(OrderRow)
+                .where(
+                    OrderRow.order_id.in_([d["order_id"] for d in drafted]),
+                    OrderRow.status == OrderStatus.RECEIVED,
+                )
+                .values(status=OrderStatus.DRAFTED.value, draft_error=None)
+                .returning(OrderRow.order_id)
+            )
+        )
+        session.add_all(
+            production_order_row(d, version) for d in drafted if d["order_id"] in claimed
+        )
+    return len(claimed)
+
+
+def _record_refusals(engine: Engine, refused: list[DraftFailure]) -> None:
+    if not refused:
+        return
+    with transaction(engine) as session:
+        for failure in refused:
+            log.info("order %s not drafted: %s", failure.order_id, failure.message)
+            session.execute(
+                update(OrderRow)
+                .where(
+                    OrderRow.order_id == failure.order_id,
+                    OrderRow.status == OrderStatus.RECEIVED,
+                )
+                .values(draft_error=failure.message[:1000])
+            )
 
 
 def received_order_ids(engine: Engine) -> list[str]:
