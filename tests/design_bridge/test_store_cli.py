@@ -75,3 +75,24 @@ def test_draft_command_drafts_uploaded_orders(db_url: str, tmp_path: Path) -> No
         engine.dispose()
     assert sorted(oid for oid, _ in waiting) == ["BAD-INSEAM", "BAD-OPT"]
     assert all("inseam" in why or "tight" in why for _, why in waiting)
+
+
+def test_bench_store_drafting_counts_what_it_wrote(tmp_path: Path) -> None:
+    untouched = f"sqlite:///{tmp_path / 'untouched.db'}"  # the bench makes its own store
+    run = _atelier(untouched, tmp_path, "bench", "store-drafting", "--orders", "30")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("30 orders: import")
+    run = _atelier(untouched, tmp_path, "bench", "store-drafting", "--orders", "30", "--json")
+    result = json.loads(run.stdout)
+    assert result["orders"] == 30 and result["drafted_per_s"] > 0
+    # the demo orders repeated: the 24 of the demo, then its first 6 again
+    demo = _pieces_of_demo()
+    assert result["pieces"] == sum(demo) + sum(demo[:6])
+    assert not (tmp_path / "untouched.db").exists()
+
+
+def _pieces_of_demo() -> list[int]:
+    from core.importer import parse_batch
+    from design_bridge import draft_order
+
+    return [len(draft_order(order).pieces) for _, order in parse_batch(DEMO).orders]
