@@ -44,9 +44,7 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        console = Console()
-        if not console.is_terminal:
-            console = Console(width=160)  # a pipe or a file: do not squeeze to 80 columns
+        console = _console(Console)
         console.print(
             f"{file.name}: [green]{report.imported} imported[/], "
             f"{report.drafted} drafted, {report.duplicates} already stored, "
