@@ -12,7 +12,8 @@ from sqlalchemy import select
 from core.db import make_engine, transaction
 from core.importer import import_upload
 from core.schema import OrderRow, ProductionOrderRow
-from tests.design_bridge.test_store import DEMO, REFUSED
+
+from .test_store import DEMO, REFUSED
 
 REPO = Path(__file__).resolve().parents[2]
 

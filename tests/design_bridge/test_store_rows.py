@@ -7,7 +7,8 @@ import pytest
 from core.errors import InputError
 from design_bridge import draft_order
 from design_bridge.store_rows import bom_lines, failure_of
-from tests.design_bridge.conftest import make_order, make_unchecked_order
+
+from .conftest import make_order, make_unchecked_order
 
 REFUSED = [
     (make_order("skirt", options={"collar": "classic"}), "options"),
