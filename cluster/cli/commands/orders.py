@@ -20,8 +20,7 @@ def register(app: typer.Typer) -> None:
         fmt: str | None = typer.Option(None, "--format", help="csv or json (default: by suffix)"),
         as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
     ) -> None:
-        """Validate a batch, store its good rows in one transaction, then draft each stored order
-        into a production order (pieces, routing, BOM, fit report)."""
+        """Validate a batch, store its good rows, then draft each into a production order."""
         from core.db import make_engine
         from core.migrate import require_current
         from design_bridge.store import import_and_draft
