@@ -29,13 +29,18 @@ class ImportReport:
     duplicates: int = 0
     errors: list[RowError] = field(default_factory=list)
     order_ids: list[str] = field(default_factory=list)  # stored by this import, in file order
+    rows: dict[str, int] = field(default_factory=dict)  # row of each stored order id
+    drafted: int | None = None  # production orders drafted from this import, when it drafts
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "imported": self.imported,
             "duplicates": self.duplicates,
             "errors": [e.to_dict() for e in self.errors],
         }
+        if self.drafted is not None:
+            out["drafted"] = self.drafted
+        return out
 
 
 def order_from_row(row: OrderRow) -> CustomOrder:
@@ -111,6 +116,7 @@ def _store(engine: Engine, orders: list[tuple[int, CustomOrder]], source: str) -
             before = stored.get(order.order_id)
             if before is None:
                 new.append(order)
+                report.rows[order.order_id] = row
             elif before == order:
                 report.duplicates += 1
             else:
@@ -183,6 +189,7 @@ def _import(engine: Engine, parsed: BatchParse, source: str) -> ImportReport:
         duplicates=head.duplicates + stored.duplicates,
         errors=sorted(parsed.errors + head.errors + stored.errors, key=lambda e: e.row),
         order_ids=stored.order_ids,
+        rows=stored.rows,
     )
     log.info(
         "imported %s: %d new, %d duplicates, %d errors",

@@ -41,6 +41,8 @@ class OrderRow(Base):
     status: Mapped[str] = mapped_column(String(16), default=OrderStatus.RECEIVED.value)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     source: Mapped[str | None] = mapped_column(String(255))  # batch file name it came from
+    # why drafting refused it; the order stays `received` until it is corrected and drafted
+    draft_error: Mapped[str | None] = mapped_column(String(1000))
 
     customer: Mapped[CustomerRow] = relationship(back_populates="orders")
 

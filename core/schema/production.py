@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.events import utcnow
@@ -15,10 +15,14 @@ if TYPE_CHECKING:
     from core.schema.orders import OrderRow
 
 PRODUCTION_STATUSES = ("drafted", "planned", "cutting", "sewing", "done", "cancelled")
+# Server defaults so that migration 0003 can add these columns to a store that has rows.
+_EMPTY_LIST = text("'[]'")
+_EMPTY_OBJECT = text("'{}'")
 
 
 class ProductionOrderRow(Base):
-    """One per drafted order. The BOM is JSON: a list of {material, quantity, unit}."""
+    """One per drafted order. The BOM is JSON: a list of {material, quantity, unit, ...}; the fit
+    report is the drafted ease checks, seam checks and flags (design_bridge/README.md)."""
 
     __tablename__ = "production_orders"
 
@@ -28,6 +32,10 @@ class ProductionOrderRow(Base):
     bom: Mapped[list[Any]] = mapped_column(default=list)
     drafted_at: Mapped[datetime] = mapped_column(default=utcnow)
     drafter_version: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_OBJECT)
+    fit: Mapped[list[Any]] = mapped_column(default=list, server_default=_EMPTY_LIST)
+    seams: Mapped[list[Any]] = mapped_column(default=list, server_default=_EMPTY_LIST)
+    flags: Mapped[list[Any]] = mapped_column(default=list, server_default=_EMPTY_LIST)
 
     order: Mapped[OrderRow] = relationship()
     pieces: Mapped[list[PatternPieceRow]] = relationship(
@@ -56,6 +64,10 @@ class PatternPieceRow(Base):
     seam_allowance_mm: Mapped[float] = mapped_column(default=10.0)
     quantity: Mapped[int] = mapped_column(default=1)  # to cut per garment
     mirrored: Mapped[bool] = mapped_column(default=False)  # cut as a left/right pair
+    # shell, pocketing or interfacing: each material is nested on its own fabric
+    material: Mapped[str] = mapped_column(String(32), default="shell", server_default="shell")
+    # the rest of the drafted piece: sewing line, edges, named notches, darts, label, rotations
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_OBJECT)
 
     production_order: Mapped[ProductionOrderRow] = relationship(back_populates="pieces")
 

@@ -48,19 +48,19 @@ def _atelier(db_url: str, home: Path, *args: str) -> subprocess.CompletedProcess
 def test_import_json_report_then_list(app: typer.Typer, db_url: str, tmp_path: Path) -> None:
     batch = str(SAMPLES / "orders_with_errors.csv")
     report = json.loads(_run(app, db_url, tmp_path, "orders", "import", batch, "--json"))
-    assert set(report) == {"imported", "duplicates", "errors"}
+    assert set(report) == {"imported", "duplicates", "errors", "drafted"}
     assert (report["imported"], report["duplicates"]) == (2, 0)
     assert {"row": 4, "field": "customer"} == {k: report["errors"][2][k] for k in ("row", "field")}
     again = json.loads(_run(app, db_url, tmp_path, "orders", "import", batch, "--json"))
     assert (again["imported"], again["duplicates"]) == (0, 2)
     listed = json.loads(_run(app, db_url, tmp_path, "orders", "list", "--json"))
     assert [o["order_id"] for o in listed] == ["ERR-001", "ERR-010"]
-    assert listed[0]["measurements"]["height"] == 180.0 and listed[0]["status"] == "received"
+    assert listed[0]["measurements"]["height"] == 180.0 and listed[0]["status"] == "drafted"
 
 
 def test_readable_report(app: typer.Typer, db_url: str, tmp_path: Path) -> None:
     out = _run(app, db_url, tmp_path, "orders", "import", str(SAMPLES / "orders_with_errors.csv"))
-    assert "orders_with_errors.csv: 2 imported, 0 already stored, 10 errors" in out
+    assert "orders_with_errors.csv: 2 imported, 2 drafted, 0 already stored, 10 errors" in out
     assert "unknown style 'kimono'" in out
     listed = _run(app, db_url, tmp_path, "orders", "list")
     assert "ERR-001" in listed and "Tiago Reis" in listed and "2 orders" in listed

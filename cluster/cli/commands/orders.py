@@ -1,4 +1,4 @@
-"""`atelier orders`: import batches of custom orders and list the stored ones."""
+"""`atelier orders`: import batches of custom orders (drafting each), draft, list."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import typer
 
 def register(app: typer.Typer) -> None:
     orders = typer.Typer(
-        help="Custom orders: import batches, list what is stored.", no_args_is_help=True
+        help="Custom orders: import and draft batches, list what is stored.", no_args_is_help=True
     )
 
     @orders.command("import")
@@ -20,19 +20,21 @@ def register(app: typer.Typer) -> None:
         fmt: str | None = typer.Option(None, "--format", help="csv or json (default: by suffix)"),
         as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
     ) -> None:
-        """Validate a batch and store its good rows in one transaction."""
+        """Validate a batch, store its good rows, then draft each into a production order."""
         from core.db import make_engine
-        from core.importer import import_batch
         from core.migrate import require_current
+        from design_bridge.store import import_and_draft
 
         _quiet_alembic()
         require_current()
         engine = make_engine()
         try:
             if as_json:
-                report = import_batch(engine, file, fmt)
+                report = import_and_draft(engine, file, fmt)
             else:
-                report = _with_progress(lambda cb: import_batch(engine, file, fmt, cb))
+                report = _with_progress(
+                    lambda rows, drafts: import_and_draft(engine, file, fmt, rows, drafts)
+                )
         finally:
             engine.dispose()
         if as_json:
@@ -41,18 +43,53 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        console = Console()
-        if not console.is_terminal:
-            console = Console(width=160)  # a pipe or a file: do not squeeze to 80 columns
+        console = _console(Console)
         console.print(
             f"{file.name}: [green]{report.imported} imported[/], "
-            f"{report.duplicates} already stored, "
+            f"{report.drafted} drafted, {report.duplicates} already stored, "
             f"[{'red' if report.errors else 'green'}]{len(report.errors)} errors[/]"
         )
         if report.errors:
             table = Table("row", "field", "problem")
             for e in report.errors:
                 table.add_row(str(e.row), e.field, e.message)
+            console.print(table)
+
+    @orders.command("draft")
+    def draft(
+        as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
+    ) -> None:
+        """Draft every stored order still `received` (HMI uploads, orders refused before)."""
+        from core.db import make_engine
+        from core.migrate import require_current
+        from design_bridge.store import draft_received
+
+        _quiet_alembic()
+        require_current()
+        engine = make_engine()
+        try:
+            if as_json:
+                report = draft_received(engine)
+            else:
+                report = _with_progress(lambda _rows, drafts: draft_received(engine, drafts))
+        finally:
+            engine.dispose()
+        if as_json:
+            typer.echo(json.dumps(report.to_dict()))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        console = _console(Console)
+        console.print(
+            f"[green]{report.drafted} drafted[/], "
+            f"[{'red' if report.failures else 'green'}]{len(report.failures)} refused[/]"
+            + (f", {report.skipped} drafted meanwhile by another run" if report.skipped else "")
+        )
+        if report.failures:
+            table = Table("order", "field", "problem")
+            for f in report.failures:
+                table.add_row(f.order_id, f.field, f.message)
             console.print(table)
 
     @orders.command("list")
@@ -110,15 +147,28 @@ def _quiet_alembic() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
+def _console(console_class):  # type: ignore[no-untyped-def]
+    console = console_class()
+    if not console.is_terminal:
+        console = console_class(width=160)  # a pipe or a file: do not squeeze to 80 columns
+    return console
+
+
 def _with_progress(work):  # type: ignore[no-untyped-def]
-    """Run `work(callback)` under a progress bar on stderr that disappears when done."""
+    """Run `work(rows_callback, drafts_callback)` under one progress bar on stderr (rows
+    validated, then orders drafted) that disappears when done."""
     from rich.console import Console
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("validating rows", total=None)
 
-        def update(done: int, total: int) -> None:
+        def rows(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        return work(update)
+        def drafts(done: int, total: int, order_id: str) -> None:
+            progress.update(
+                task, completed=done, total=total, description=f"drafting orders ({order_id})"
+            )
+
+        return work(rows, drafts)
