@@ -96,6 +96,8 @@ class LineSimulator:
         self._ticker: asyncio.Task[None] | None = None
         self.ticks = 0
         self.writes = 0
+        # When a list, every value written is appended as (machine, signal, value, source time).
+        self.journal: list[tuple[str, str, object, object]] | None = None
 
     @property
     def serving(self) -> bool:
@@ -214,6 +216,9 @@ class LineSimulator:
                 if nodeid is not None:
                     await server.write_attribute_value(nodeid, self._datavalue(signal, model))
                     written += 1
+                    if self.journal is not None:
+                        value = model.values[signal]
+                        self.journal.append((machine, signal, value.value, value.changed_at))
         self.ticks += 1
         self.writes += written
         return written
