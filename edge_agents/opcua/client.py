@@ -61,8 +61,9 @@ class OpcUaLinkSettings(BaseModel):
     watchdog_s: float = Field(3.0, gt=0, description="Health probe interval and timeout")
     request_timeout_s: float = Field(4.0, gt=0, description="Timeout of one OPC-UA request")
     reconnect_cap_s: float = Field(1.0, gt=0, description="Longest wait between reconnect attempts")
-    client_name: str = Field(
-        "agent", description="Certificate name of this client (urn:atelier:<name>)"
+    client_name: str | None = Field(
+        None,
+        description="Certificate name of this client (urn:atelier:<name>); default agent-<line>",
     )
     certs_folder: Path | None = Field(None, description="Certificates folder (default home/certs)")
 
@@ -179,9 +180,8 @@ class OpcUaLink:
             reconnect_max_delay=s.reconnect_cap_s,
         )
         client.uaclient.observer = counter
-        self.status.warnings = await secure_client(
-            client, self.endpoint, s.client_name, s.certs_folder
-        )
+        name = s.client_name or f"agent-{self.line}"
+        self.status.warnings = await secure_client(client, self.endpoint, name, s.certs_folder)
         await client.connect()
         try:
             sub = await client.create_subscription(

@@ -11,7 +11,6 @@ import asyncio
 import logging
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 from asyncua import Server, ua
 from asyncua.common.methods import uamethod
@@ -237,8 +236,36 @@ class LineSimulator:
             await asyncio.sleep(next_at - time.monotonic())
 
 
-def port_of(url: str) -> int:
-    port = urlparse(url).port
-    if port is None:
-        raise ConfigError(f"OPC-UA url {url!r} names no port")
-    return port
+def widen_line(
+    factory: FactoryConfig, line_id: str, machines: int | None = None, url: str | None = None
+) -> FactoryConfig:
+    """A copy of the plant where `line_id` has `machines` machines (its own, repeated) on `url`.
+
+    Benchmarks and load tests use it to serve a line larger than the configured one.
+    """
+    factory = factory.model_copy(deep=True)
+    try:
+        line = factory.line(line_id)
+    except KeyError:
+        raise ConfigError(f"no line {line_id!r} in the factory configuration") from None
+    endpoint, stations = line_endpoint(line)
+    if url is not None:
+        endpoint = endpoint.model_copy(update={"url": url})
+    if machines is None:
+        line.stations = [s.model_copy(update={"opcua": endpoint}) for s in stations]
+        return factory
+    if machines < 1:
+        raise ConfigError(f"machines must be at least 1, not {machines}")
+    line.stations = [
+        stations[i % len(stations)].model_copy(
+            update={
+                "id": f"{line_id}-M{i + 1:03d}",
+                "machine": f"{stations[i % len(stations)].machine}-{i + 1:03d}",
+                "opcua": endpoint,
+            }
+        )
+        for i in range(machines)
+    ]
+    line.serial_devices = []
+    line.cameras = []
+    return factory

@@ -198,7 +198,7 @@ def test_security_none_is_reported_as_warning(home):
             await _stop(task)
             await sim.stop()
         assert any("without security" in w for w in link.status.warnings)
-        assert not (home / "certs" / "agent.pem").exists()
+        assert not (home / "certs" / "agent-L1.pem").exists()
 
     asyncio.run(scenario())
 

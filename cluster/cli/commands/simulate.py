@@ -1,0 +1,71 @@
+"""`atelier simulate`: device simulators for demos, commissioning and tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    sim_app = typer.Typer(help="Run device simulators (until Ctrl-C).", no_args_is_help=True)
+
+    @sim_app.command("opcua")
+    def opcua(
+        line: str = typer.Option(..., help="Line id whose machines to serve, e.g. L1"),
+        factory: Path = typer.Option(
+            None, help="Factory YAML (default: ATELIER_FACTORY or the demo)"
+        ),
+        rate: float = typer.Option(10.0, help="Machine updates per second"),
+        seed: int = typer.Option(0, help="Random seed"),
+        thread_breaks_per_hour: float = typer.Option(
+            6.0, help="Mean thread breaks per running hour"
+        ),
+        faults_per_hour: float = typer.Option(1.0, help="Mean machine faults per running hour"),
+        url: str = typer.Option(
+            None, help="Serve on this opc.tcp:// URL instead of the configured one"
+        ),
+        machines: int = typer.Option(
+            0,
+            help="Serve this many machines (copies of the line's stations) instead; for benchmarks",
+        ),
+    ) -> None:
+        """Serve the line's machines over OPC-UA with the configured security."""
+        import asyncio
+        import logging
+
+        from core.config.loader import load_factory
+        from edge_agents.simulators.machine_model import MachineBehaviour
+        from edge_agents.simulators.opcua_line import LineSimulator, SimulatorSettings, widen_line
+
+        config = load_factory(factory)
+        if url or machines:
+            config = widen_line(config, line, machines or None, url)
+        settings = SimulatorSettings(
+            rate_hz=rate,
+            seed=seed,
+            behaviour=MachineBehaviour(
+                thread_breaks_per_hour=thread_breaks_per_hour, faults_per_hour=faults_per_hour
+            ),
+        )
+        log = logging.getLogger("atelier.simulate")
+
+        async def serve() -> None:
+            sim = LineSimulator(config, line, settings)
+            await sim.start()
+            typer.echo(
+                f"serving {len(sim.models)} machines of {line} on {sim.endpoint.url}", err=True
+            )
+            try:
+                while True:
+                    await asyncio.sleep(10)
+                    log.info("%d ticks, %d values written", sim.ticks, sim.writes)
+            finally:
+                await sim.stop()
+
+        try:
+            asyncio.run(serve())
+        except KeyboardInterrupt:
+            typer.echo("simulator stopped", err=True)
+
+    app.add_typer(sim_app, name="simulate")
