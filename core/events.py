@@ -32,6 +32,7 @@ class EventType:
     MACHINE_THREAD_BREAK = "machine.thread_break"  # thread-break flag set or cleared
     PLOT_PROGRESS = "plot.progress"  # a marker's HPGL is being sent to the plotter/cutter
     PLOT_FINISHED = "plot.finished"
+    ALARM_FLOOD = "alarm.flood"  # a flood of alarms ended; how many were held back
 
 
 def new_event_id() -> str:
