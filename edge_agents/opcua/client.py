@@ -29,7 +29,7 @@ from core.errors import ConfigError
 from core.events import Event, EventType, utcnow
 from edge_agents.link import CONNECTED, DOWN, RECONNECTING, Backoff, LinkReporter, LinkStatus
 from edge_agents.opcua.nodes import machine_nodes
-from edge_agents.opcua.security import secure_client
+from edge_agents.opcua.security import quiet_asyncua, secure_client
 from edge_agents.packml import state_name
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,7 @@ class OpcUaLink:
         on_sample: Callable[[Sample], None] | None = None,
         settings: OpcUaLinkSettings | None = None,
     ) -> None:
+        quiet_asyncua()
         self.line = line
         self.endpoint = endpoint
         self.settings = settings or OpcUaLinkSettings()

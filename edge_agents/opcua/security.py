@@ -25,6 +25,15 @@ log = logging.getLogger(__name__)
 SECURE = "Basic256Sha256_SignAndEncrypt"
 
 
+def quiet_asyncua() -> None:
+    """asyncua logs every publish payload at INFO, which costs more CPU than the values do:
+    keep its loggers at WARNING unless someone set them on purpose."""
+    for name in ("asyncua", "asyncua.common.subscription", "asyncua.client", "asyncua.server"):
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
+
+
 def endpoint_password(endpoint: OpcUaEndpoint) -> str | None:
     """The password for `endpoint` from the variable its `password_env` names (never from YAML)."""
     if endpoint.username is None:

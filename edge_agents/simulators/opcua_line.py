@@ -76,6 +76,7 @@ class LineSimulator:
         settings: SimulatorSettings | None = None,
         endpoint: OpcUaEndpoint | None = None,
     ) -> None:
+        security.quiet_asyncua()
         self.settings = settings or SimulatorSettings()
         try:
             self.line = factory.line(line_id)
