@@ -1,1 +1,1 @@
-"""Alarms: conditions from limits, rate of change, SPC and machine faults; ISA-18.2 states; floods."""
+"""Alarms: limits, rate of change, SPC and machine faults; ISA-18.2 states; flood limiting."""

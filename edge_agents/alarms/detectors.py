@@ -1,4 +1,4 @@
-"""Alarm conditions from values: limits with deadband, rate of change, Western Electric SPC rules."""
+"""Alarm conditions from values: limits with deadband, rate of change, Western Electric rules."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 @dataclass
 class Limit:
-    """Active above `high` (or below `low`); clears only past the deadband, so it does not chatter."""
+    """Active beyond `threshold`; clears only back past the deadband, so it does not chatter."""
 
     threshold: float
     above: bool

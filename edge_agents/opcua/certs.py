@@ -1,4 +1,4 @@
-"""OPC-UA application certificates: a plant CA and the certificates it issues to clients and servers.
+"""OPC-UA application certificates: a plant CA and what it issues to clients and servers.
 
 OPC-UA checks the application URI in the certificate's subjectAltName against the application's
 description, so every certificate carries `urn:atelier:<name>` and is used with that URI.
@@ -93,7 +93,8 @@ def _save(pair: CertPair, cert: x509.Certificate, key: rsa.RSAPrivateKey) -> Non
 def load_pair(pair: CertPair) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
     if not pair.cert.exists() or not pair.key.exists():
         raise ConfigError(
-            f"certificate {pair.name!r} not found in {pair.cert.parent}; create it with `atelier certs`"
+            f"certificate {pair.name!r} not found in {pair.cert.parent}; "
+            "create it with `atelier certs`"
         )
     cert = x509.load_pem_x509_certificate(pair.cert.read_bytes())
     key = serialization.load_pem_private_key(pair.key.read_bytes(), password=None)
@@ -149,9 +150,9 @@ def issue(
     hosts: list[str] | None = None,
     self_signed: bool = False,
 ) -> CertPair:
-    """Issue an application certificate for `name` (`role` client or server), signed by the plant CA.
+    """Issue a certificate for application `name` (`role` client or server) from the plant CA.
 
-    `self_signed` makes a stand-alone certificate instead, for a machine that cannot hold a CA chain.
+    `self_signed` makes a stand-alone certificate, for a machine that cannot hold a CA chain.
     """
     if role not in ("client", "server"):
         raise ConfigError(f"certificate role must be 'client' or 'server', not {role!r}")

@@ -153,7 +153,7 @@ class OpcUaLink:
             self.reporter.set_state(RECONNECTING)
 
     async def run(self) -> None:
-        """Connect, subscribe and consume until cancelled; reconnects by itself with a short backoff."""
+        """Connect, subscribe and consume until cancelled; reconnects by itself, short backoff."""
         backoff = Backoff(0.25, self.settings.reconnect_cap_s)
         try:
             while True:

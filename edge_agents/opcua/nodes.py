@@ -9,7 +9,7 @@ SIGNALS = tuple(MachineProfile.model_fields)
 
 
 def machine_nodes(profile: MachineProfile, machine: str) -> dict[str, str]:
-    """Signal name (e.g. 'speed') to node id text for `machine`; signals the profile lacks are left out."""
+    """Signal name (e.g. 'speed') to node id for `machine`; signals not in the profile left out."""
     nodes: dict[str, str] = {}
     for signal in SIGNALS:
         template = getattr(profile, signal)

@@ -100,7 +100,7 @@ class FrameParser:
 
 
 class Debouncer:
-    """Drops a repeat of the same ticket within `window_s` (a double scan), by an injectable clock."""
+    """Drops a repeat of a ticket within `window_s` (a double scan); the clock is injected."""
 
     def __init__(self, window_s: float = 1.5) -> None:
         self.window_s = window_s

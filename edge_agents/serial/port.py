@@ -83,12 +83,17 @@ class SerialLink:
         self._emit(Event(line=self.line, station=self.station, type=event_type, payload=payload))
 
 
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 async def read_some(port: serial.Serial) -> bytes:
     """Wait until the port has bytes and return them; raises OSError when the port went away."""
     loop = asyncio.get_running_loop()
     fd = port.fileno()
-    ready = loop.create_future()
-    loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+    ready: asyncio.Future[None] = loop.create_future()
+    loop.add_reader(fd, _resolve, ready)
     try:
         await ready
     finally:
@@ -108,8 +113,8 @@ async def write_all(port: serial.Serial, data: bytes) -> None:
         try:
             written = os.write(fd, view)
         except BlockingIOError:
-            writable = loop.create_future()
-            loop.add_writer(fd, lambda: writable.done() or writable.set_result(None))
+            writable: asyncio.Future[None] = loop.create_future()
+            loop.add_writer(fd, _resolve, writable)
             try:
                 await writable
             finally:

@@ -1,4 +1,4 @@
-"""Bundle-ticket scanner link: frames in, `bundle.scanned` events out; bad frames counted and logged."""
+"""Bundle-ticket scanner link: frames in, `bundle.scanned` events out; bad frames counted."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""Device simulators (OPC-UA machines, bundle scanner, plotter) for demos, commissioning and tests."""
+"""Device simulators (OPC-UA machines, scanner, plotter) for demos, commissioning and tests."""

@@ -203,7 +203,7 @@ class LineSimulator:
         )
 
     async def step(self, dt: float) -> int:
-        """Advance every machine by `dt` seconds and publish what changed; returns values written."""
+        """Advance every machine by `dt` s and publish what changed; returns values written."""
         written = 0
         server = self._server
         for machine, model in self.models.items():

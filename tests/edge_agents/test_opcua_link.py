@@ -1,4 +1,4 @@
-"""OPC-UA link against the real line simulator (asyncua server) on loopback, secured as in production."""
+"""OPC-UA link against the line simulator (a real asyncua server) on loopback, fully secured."""
 
 from __future__ import annotations
 
