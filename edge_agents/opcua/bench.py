@@ -153,10 +153,7 @@ async def _bench(factory, command, port, machines, rate_hz, seconds, security, p
         sim.wait()
         if task is not None:
             task.cancel()
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
+            await asyncio.wait({task}, timeout=30)
     return OpcUaBenchResult(
         machines=machines,
         rate_hz=rate_hz,

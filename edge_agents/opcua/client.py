@@ -207,37 +207,53 @@ class OpcUaLink:
     async def _consume(self, sub: Any, counter: _Counter, client: Client) -> None:
         consumed = 0
         lost_seen = 0
-        while True:
-            event = await sub.next_event(timeout=0.5)
-            if event is None:
-                # Queue empty: whatever this session produced and did not consume was dropped.
-                lost = counter.produced - consumed
-                if lost > lost_seen:
-                    log.error(
-                        "OPC-UA %s: %d values dropped by a full queue",
-                        self.endpoint.url,
-                        lost - lost_seen,
-                    )
-                    self.status.count("lost", lost - lost_seen)
-                    lost_seen = lost
-                if client.uaclient.state is UaClientState.DISCONNECTED:
-                    raise ConnectionError("OPC-UA client gave up its connection")
-                continue
-            consumed += 1
-            if isinstance(event, DataChangeEvent):
-                self._on_change(event)
-            elif isinstance(event, StatusChangeEvent):
-                log.warning(
-                    "OPC-UA %s subscription status: %s",
-                    self.endpoint.url,
-                    event.notification.Status,
-                )
+        # One pending getter awaited with asyncio.wait: unlike wait_for (Python 3.11), it never
+        # swallows the task's cancellation when a value arrives at the same moment.
+        getter: asyncio.Future[Any] | None = None
+        try:
+            while True:
+                if getter is None:
+                    getter = asyncio.ensure_future(sub.__anext__())
+                done, _ = await asyncio.wait({getter}, timeout=0.5)
+                if not done:
+                    # Queue empty: whatever this session produced and did not consume was dropped.
+                    lost = counter.produced - consumed
+                    if lost > lost_seen:
+                        log.error(
+                            "OPC-UA %s: %d values dropped by a full queue",
+                            self.endpoint.url,
+                            lost - lost_seen,
+                        )
+                        self.status.count("lost", lost - lost_seen)
+                        lost_seen = lost
+                    if client.uaclient.state is UaClientState.DISCONNECTED:
+                        raise ConnectionError("OPC-UA client gave up its connection")
+                    continue
+                try:
+                    event = getter.result()
+                except StopAsyncIteration:
+                    raise ConnectionError("OPC-UA subscription closed") from None
+                getter = None
+                consumed += 1
+                if isinstance(event, DataChangeEvent):
+                    self._on_change(event)
+                elif isinstance(event, StatusChangeEvent):
+                    status = event.notification.Status
+                    log.warning("OPC-UA %s subscription status: %s", self.endpoint.url, status)
+        finally:
+            if getter is not None:
+                getter.cancel()
 
     async def _close(self, client: Client) -> None:
-        try:
-            await asyncio.wait_for(client.disconnect(), timeout=self.settings.request_timeout_s)
-        except Exception as exc:  # the server may already be gone; nothing to clean up there
-            log.debug("OPC-UA %s disconnect: %r", self.endpoint.url, exc)
+        # In its own task: asyncua's teardown swallows a cancellation that lands inside it,
+        # and can wait on a dead server; this way the link's own cancellation always ends it.
+        closing = asyncio.ensure_future(client.disconnect())
+        done, _ = await asyncio.wait({closing}, timeout=self.settings.request_timeout_s)
+        if not done:
+            closing.cancel()
+            log.info("OPC-UA %s: disconnect did not finish; dropped", self.endpoint.url)
+        elif closing.exception() is not None:
+            log.debug("OPC-UA %s disconnect: %r", self.endpoint.url, closing.exception())
 
     def _on_change(self, event: DataChangeEvent) -> None:
         node = self._nodes.get(event.node.nodeid.to_string())
