@@ -40,6 +40,7 @@ class OpcUaBenchResult:
     opcua_lost: int
     opcua_duplicates: int
     opcua_resume_s: float | None
+    simulator_cpu_share: float  # simulator's CPU seconds per second while values were ingested
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -63,6 +64,12 @@ async def _port_open(port: int, timeout: float) -> float:
         writer.close()
         return time.monotonic()
     raise AtelierError(f"the simulator did not open port {port} within {timeout:.0f} s")
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -131,9 +138,11 @@ async def _bench(factory, command, port, machines, rate_hz, seconds, security, p
         task = asyncio.create_task(link.run())
         await _wait(lambda: values >= nodes, 60, "the initial values")
         progress(f"ingesting for {seconds:g} s")
-        start_values, start = values, time.monotonic()
+        start_values, start, cpu_start = values, time.monotonic(), _cpu_s(sim.pid)
         await asyncio.sleep(seconds)
-        rate = (values - start_values) / (time.monotonic() - start)
+        elapsed = time.monotonic() - start
+        rate = (values - start_values) / elapsed
+        cpu_share = (_cpu_s(sim.pid) - cpu_start) / elapsed
         progress(f"{rate:,.0f} values/s; killing the simulator (SIGKILL) and starting it again")
         sim.send_signal(signal.SIGKILL)
         sim.wait()
@@ -164,4 +173,5 @@ async def _bench(factory, command, port, machines, rate_hz, seconds, security, p
         opcua_lost=link.status.counters["lost"],
         opcua_duplicates=link.status.counters["duplicates"],
         opcua_resume_s=round(first_value, 3),
+        simulator_cpu_share=round(cpu_share, 3),
     )
