@@ -112,3 +112,32 @@ def test_plotter_flow_control_paper_out_and_unplug_finish_the_whole_job(tmp_path
         assert len(finished) == 1 and finished[0].payload["job"] == "marker-42"
 
     asyncio.run(scenario())
+
+
+def test_line_serial_simulators_reachable_through_resolved_ports(home):
+    from core.config.loader import load_factory
+    from edge_agents.simulators.serial_line import resolve_port, run_serial_sims
+
+    async def scenario():
+        line = load_factory().line("C1")
+        sims = asyncio.create_task(run_serial_sims(line, scan_every_s=0.05))
+        events = []
+        devices = {d.kind: d for d in line.serial_devices}
+        scanner_port = resolve_port("C1", devices["bundle_scanner"])
+        plotter_port = resolve_port("C1", devices["plotter"])
+        assert scanner_port.startswith(str(home))
+        scanner = ScannerLink("scanner-cut", scanner_port, 9600, "C1", events.append, "CT2")
+        plotter = PlotterLink("plotter1", plotter_port, 9600, "C1", events.append, "CT2")
+        tasks = [asyncio.create_task(scanner.run()), asyncio.create_task(plotter.run())]
+        try:
+            await wait_until(lambda: scanner.status.counters["scans"] >= 3, 20, "demo scans")
+            job = plotter.submit("marker-1", "IN;SP1;PU0,0;PD100,0;PD100,100;PU0,0;")
+            await asyncio.wait_for(job.done.wait(), 20)
+        finally:
+            for task in tasks:
+                await _stop(task)
+            await _stop(sims)
+        tickets = [e.payload["bundle"] for e in events if e.type == EventType.BUNDLE_SCANNED]
+        assert tickets[:3] == ["BND-C1-000001", "BND-C1-000002", "BND-C1-000003"]
+
+    asyncio.run(scenario())

@@ -68,4 +68,31 @@ def register(app: typer.Typer) -> None:
         except KeyboardInterrupt:
             typer.echo("simulator stopped", err=True)
 
+    @sim_app.command("serial")
+    def serial(
+        line: str = typer.Option(..., help="Line id whose `port: sim` devices to simulate"),
+        factory: Path = typer.Option(None, help="Factory YAML (default: ATELIER_FACTORY or demo)"),
+        scan_every: float = typer.Option(5.0, help="Seconds between bundle scans per scanner"),
+        seed: int = typer.Option(0, help="Random seed"),
+    ) -> None:
+        """Simulate the line's bundle scanners and plotters on pty pairs (ATELIER_HOME/serial)."""
+        import asyncio
+
+        from core.config.loader import load_factory
+        from core.errors import ConfigError
+        from edge_agents.simulators.serial_line import run_serial_sims, sim_port_path
+
+        config = load_factory(factory)
+        try:
+            line_config = config.line(line)
+        except KeyError:
+            raise ConfigError(f"no line {line!r} in the factory configuration") from None
+        for device in line_config.serial_devices:
+            if device.port == "sim":
+                typer.echo(f"{device.kind:<15} {sim_port_path(line, device.name)}", err=True)
+        try:
+            asyncio.run(run_serial_sims(line_config, scan_every, seed))
+        except KeyboardInterrupt:
+            typer.echo("simulators stopped", err=True)
+
     app.add_typer(sim_app, name="simulate")
