@@ -7,6 +7,21 @@ from pathlib import Path
 import typer
 
 
+async def _until_stopped(work) -> None:  # noqa: ANN001 - a coroutine
+    """Run `work` until it ends or SIGINT/SIGTERM arrives; its cleanup runs either way."""
+    import asyncio
+    import signal
+
+    task = asyncio.ensure_future(work)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+
+
 def register(app: typer.Typer) -> None:
     sim_app = typer.Typer(help="Run device simulators (until Ctrl-C).", no_args_is_help=True)
 
@@ -63,10 +78,8 @@ def register(app: typer.Typer) -> None:
             finally:
                 await sim.stop()
 
-        try:
-            asyncio.run(serve())
-        except KeyboardInterrupt:
-            typer.echo("simulator stopped", err=True)
+        asyncio.run(_until_stopped(serve()))
+        typer.echo("simulator stopped", err=True)
 
     @sim_app.command("serial")
     def serial(
@@ -90,9 +103,7 @@ def register(app: typer.Typer) -> None:
         for device in line_config.serial_devices:
             if device.port == "sim":
                 typer.echo(f"{device.kind:<15} {sim_port_path(line, device.name)}", err=True)
-        try:
-            asyncio.run(run_serial_sims(line_config, scan_every, seed))
-        except KeyboardInterrupt:
-            typer.echo("simulators stopped", err=True)
+        asyncio.run(_until_stopped(run_serial_sims(line_config, scan_every, seed)))
+        typer.echo("simulators stopped", err=True)
 
     app.add_typer(sim_app, name="simulate")
