@@ -66,6 +66,14 @@ async def _port_open(port: int, timeout: float) -> float:
     raise AtelierError(f"the simulator did not open port {port} within {timeout:.0f} s")
 
 
+def _die_with_parent() -> None:
+    """In the simulator child: get SIGKILL when the benchmark dies, even killed (Linux)."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
 def _cpu_s(pid: int) -> float:
     """CPU seconds (user + system) a process has used so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -123,7 +131,12 @@ async def _bench(factory, command, port, machines, rate_hz, seconds, security, p
         values += 1
 
     def start_sim() -> subprocess.Popen:
-        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
 
     settings = OpcUaLinkSettings(reconnect_cap_s=1.0)
     link = links_for_line(factory, "L1", lambda _e: None, on_sample, settings)[0]

@@ -221,3 +221,18 @@ def test_certificates_carry_application_uri_and_chain_to_plant_ca(home):
     ).value
     assert "urn:atelier:agent-L1" in san.get_values_for_type(certs.x509.UniformResourceIdentifier)
     assert oct(pair.key.stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.slow
+def test_simulator_process_killed_and_restarted(home, monkeypatch):
+    """The benchmark's path for real: simulator in its own process, SIGKILL, restart, resume."""
+    from edge_agents.opcua.bench import run_opcua_bench
+
+    monkeypatch.setenv("ATELIER_OPCUA_PASSWORD", "bench-password")
+    steps = []
+    result = run_opcua_bench(machines=5, rate_hz=10, seconds=1, progress=steps.append)
+    assert result.opcua_values > 0
+    assert result.opcua_lost == 0
+    assert result.opcua_resume_s is not None and result.opcua_resume_s > 0
+    assert any("killing the simulator" in s for s in steps)
+    assert (home / "certs" / "sim-L1.pem").exists()
