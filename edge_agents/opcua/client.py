@@ -183,8 +183,8 @@ class OpcUaLink:
         client.uaclient.observer = counter
         name = s.client_name or f"agent-{self.line}"
         self.status.warnings = await secure_client(client, self.endpoint, name, s.certs_folder)
-        await client.connect()
         try:
+            await client.connect()
             sub = await client.create_subscription(
                 s.publishing_interval_ms,
                 queue_maxsize=s.client_queue_size,
