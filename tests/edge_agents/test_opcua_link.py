@@ -10,6 +10,8 @@ from asyncua import Client, ua
 
 from core.errors import ConfigError
 from core.events import EventType
+from edge_agents.alarms.engine import AlarmEngine, demo_rules
+from edge_agents.alarms.manager import AlarmManager
 from edge_agents.link import CONNECTED, RECONNECTING
 from edge_agents.opcua import certs
 from edge_agents.opcua.client import OpcUaLink, OpcUaLinkSettings, links_for_line
@@ -17,6 +19,7 @@ from edge_agents.opcua.security import secure_client
 from edge_agents.packml import PackMLState
 from edge_agents.simulators.machine_model import MachineBehaviour
 from edge_agents.simulators.opcua_line import LineSimulator, SimulatorSettings
+from edge_agents.telemetry.aggregate import SecondAggregator
 from tests.edge_agents.conftest import free_port, plant_on_port, wait_until
 
 QUIET = MachineBehaviour(thread_breaks_per_hour=0, faults_per_hour=0)
@@ -117,8 +120,16 @@ def test_fault_injection_and_machine_facts(home):
     async def scenario():
         factory = plant_on_port(free_port())
         sim = LineSimulator(factory, "L1", SimulatorSettings(behaviour=QUIET, rate_hz=20))
-        events, samples = [], []
-        link = _one_link(factory, events, samples)
+        events, samples, alarm_events, aggregates = [], [], [], []
+        engine = AlarmEngine(demo_rules(), AlarmManager("L1", alarm_events.append))
+        seconds = SecondAggregator("L1", aggregates.append)
+
+        def on_sample(sample):
+            samples.append(sample)
+            engine.on_sample(sample)
+            seconds.on_sample(sample)
+
+        link = links_for_line(factory, "L1", events.append, on_sample)[0]
         await sim.start()
         task = asyncio.create_task(link.run())
 
@@ -141,6 +152,10 @@ def test_fault_injection_and_machine_facts(home):
                 method = client.get_node(ua.NodeId("OL01.InjectFault", 2))
                 assert await machine.call_method(method, "thread_break") is True
                 assert await machine.call_method(method, "meltdown") is False
+                lockstitch = client.get_node(ua.NodeId("LS01", 2))
+                inject = client.get_node(ua.NodeId("LS01.InjectFault", 2))
+                assert await lockstitch.call_method(inject, "fault") is True
+            await wait_until(lambda: int(PackMLState.ABORTED) in states_of("S1"), 10, "S1 aborted")
             await wait_until(lambda: int(PackMLState.HELD) in states_of("S2"), 10, "S2 held")
             await wait_until(
                 lambda: any(
@@ -158,6 +173,14 @@ def test_fault_injection_and_machine_facts(home):
         assert {s.signal for s in samples} >= {"speed", "needle_temperature", "cycle_count"}
         cycle = [s.value for s in samples if s.machine == "LS01" and s.signal == "cycle_count"]
         assert cycle == sorted(cycle) and cycle[-1] > 0
+        raised = {e.payload["key"] for e in alarm_events if e.type == EventType.ALARM_RAISED}
+        assert {"S1.fault", "S2.thread_break"} <= raised
+        seconds.flush(samples[-1].source_time.timestamp() + 2)
+        assert {e.station for e in aggregates} >= {"S1", "S2"}
+        speeds = [
+            e.payload["signals"]["speed"] for e in aggregates if "speed" in e.payload["signals"]
+        ]
+        assert speeds and all(s["min"] <= s["mean"] <= s["max"] for s in speeds)
 
     asyncio.run(scenario())
 
