@@ -28,6 +28,11 @@ class EventType:
     ANDON_CALLED = "andon.called"
     DEFECT_FLAGGED = "defect.flagged"
     REPLAN_REQUESTED = "replan.requested"
+    MACHINE_COUNT = "machine.count"  # good or scrap counter moved
+    MACHINE_THREAD_BREAK = "machine.thread_break"  # thread-break flag set or cleared
+    PLOT_PROGRESS = "plot.progress"  # a marker's HPGL is being sent to the plotter/cutter
+    PLOT_FINISHED = "plot.finished"
+    ALARM_FLOOD = "alarm.flood"  # a flood of alarms ended; how many were held back
 
 
 def new_event_id() -> str:

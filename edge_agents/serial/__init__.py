@@ -1,0 +1,1 @@
+"""Serial devices: bundle-ticket scanners and HPGL plotters/cutters over pyserial."""

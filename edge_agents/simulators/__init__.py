@@ -1,0 +1,1 @@
+"""Device simulators (OPC-UA machines, scanner, plotter) for demos, commissioning and tests."""
