@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from core.events import Event
+from core.events import Event, utcnow
 from core.schema import EventRow
 
 
@@ -19,6 +19,7 @@ def store_events(session: Session, events: Sequence[Event]) -> int:
     """
     if not events:
         return 0
+    received_at = utcnow()
     unique = {e.id: e for e in events}
     ids = list(unique)
     present: set[str] = set()
@@ -26,11 +27,21 @@ def store_events(session: Session, events: Sequence[Event]) -> int:
         chunk = ids[start : start + 500]
         present.update(session.scalars(select(EventRow.id).where(EventRow.id.in_(chunk))))
     new = [e for i, e in unique.items() if i not in present]
-    session.add_all(
-        EventRow(
-            id=e.id, line=e.line, station=e.station, type=e.type, time=e.time, payload=e.payload
+    if new:
+        # One executemany, not one ORM object per event: ingest is the centre's hot path.
+        session.execute(
+            insert(EventRow),
+            [
+                {
+                    "id": e.id,
+                    "line": e.line,
+                    "station": e.station,
+                    "type": e.type,
+                    "time": e.time,
+                    "payload": e.payload,
+                    "received_at": received_at,
+                }
+                for e in new
+            ],
         )
-        for e in new
-    )
-    session.flush()
     return len(new)
