@@ -140,6 +140,8 @@ def test_idle_screen_signs_itself_out(tmp_path, store_url, page):
     with streamlit_app(env, tmp_path / "streamlit.log") as base_url:
         login(page, base_url, "pia", PASSWORD)
         wait_for_text(page, "Signed out after 1 min without activity.", timeout_s=60)
+        # The notice can paint a moment before the sign-in form: wait for the form itself.
+        page.get_by_role("button", name="Sign in").wait_for(state="visible", timeout=30_000)
         assert page.get_by_role("button", name="Sign in").count() == 1
         screenshot(page, "hmi-idle-signed-out")
     engine = make_engine(store_url)

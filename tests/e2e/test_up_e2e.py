@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cluster.test_up import _alive, _descendants, _ready
+from tests.cluster.test_up import _alive, _descendants
 from tests.e2e.harness import (
     REPO,
     chromium,
@@ -54,6 +54,17 @@ def _agent_rows(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
     }
 
 
+def _ready(lines: queue.Queue[str], up: subprocess.Popen[bytes], err: Path) -> str | None:
+    if up.poll() is not None:
+        tail = err.read_text(errors="replace")[-3000:] if err.exists() else ""
+        raise AssertionError(f"atelier up exited with {up.returncode}:\n{tail}")
+    while not lines.empty():
+        line = lines.get()
+        if line.startswith("atelier is up"):
+            return line
+    return None
+
+
 def test_planner_sees_the_plant_through_atelier_up(tmp_path: Path) -> None:
     home = tmp_path / "home"
     url = os.environ.get("ATELIER_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'store.db'}"
@@ -80,7 +91,7 @@ def test_planner_sees_the_plant_through_atelier_up(tmp_path: Path) -> None:
     ).start()
     children: dict[int, str] = {}
     try:
-        ready = wait_until(lambda: _ready(lines, up), 240, "the ready line")
+        ready = wait_until(lambda: _ready(lines, up, tmp_path / "up.err"), 240, "the ready line")
         base = f"http://127.0.0.1:{port}"
         assert ready.strip() == f"atelier is up: HMI on {base}"
 
