@@ -191,7 +191,7 @@ def plan_orders(
     orders = _batch_orders(engine, batch) if batch else _store_orders(engine, PLANNABLE)
     if not orders:
         raise InputError(
-            "no orders to plan: every order in the store is planned already; import a batch "
+            "no orders to plan: the store has no received or drafted orders; import a batch "
             "(atelier orders import FILE) or pass --batch FILE"
         )
     report("orders", f"{len(orders)} orders to plan")

@@ -148,6 +148,9 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps([{"version": v.version, "rows": v.rows} for v in versions]))
             return
+        if not versions:
+            typer.echo("no plans yet: run atelier plan")
+            return
         table = Table("version", "status", "orders", "fabric m", "efficiency", "makespan", "late")
         for v in versions:
             k = v.kpis
