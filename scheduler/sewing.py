@@ -49,6 +49,13 @@ def _station_calendar_block(model, station, problem, horizon: int) -> list:
     return blocks
 
 
+def _handovers(station, problem: SewingProblem) -> list[int]:
+    """Minutes where one working stretch ends and the next begins at once (a shift change with
+    no gap): the no-overlap blocks cannot stop an operation spanning them, so each gets a rule."""
+    windows = sorted(station_windows(station, problem))
+    return [a[1] for a, b in zip(windows, windows[1:], strict=False) if a[1] == b[0]]
+
+
 def _horizon(problem: SewingProblem) -> int:
     ends = [e for s in problem.stations for _, e in station_windows(s, problem)]
     return max(ends + [problem.now + 1])
@@ -76,6 +83,7 @@ def solve_sewing(
     pins = {p.op_id: p for p in problem.pins}
     by_station: dict[str, list] = {s.station_id: [] for s in problem.stations}
     ops: dict[str, _Op] = {}
+    handovers = {s.station_id: _handovers(s, problem) for s in problem.stations}
     for op in problem.operations:
         pin = pins.get(op.op_id)
         stations = capable(op, problem)
@@ -95,6 +103,11 @@ def solve_sewing(
             interval = model.new_optional_interval_var(start, duration, end, present, "")
             by_station[station.station_id].append(interval)
             choices[station.station_id] = (present, duration)
+            for t in handovers[station.station_id]:
+                if t > lo:  # operations never span a shift change: done before or started after
+                    before = model.new_bool_var(f"h_{op.op_id}_{station.station_id}_{t}")
+                    model.add(end <= t).only_enforce_if([present, before])
+                    model.add(start >= t).only_enforce_if([present, before.Not()])
         model.add_exactly_one(p for p, _ in choices.values())
         ops[op.op_id] = _Op(start, end, choices)
     for station in problem.stations:
