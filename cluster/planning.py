@@ -206,7 +206,7 @@ def plan_orders(
         origin,
         sewing_line=settings.sewing_line,
         setup_minutes=settings.setup_minutes,
-        min_days=settings.calendar_days,
+        calendar_days=settings.calendar_days,
         also_runs=settings.also_runs,
     )
     quarter = max(1.0, settings.time_limit_s / 4)

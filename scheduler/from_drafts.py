@@ -165,7 +165,7 @@ def planning_inputs(
     *,
     sewing_line: str = "L1",
     setup_minutes: int = 10,
-    min_days: int = 14,
+    calendar_days: int = 7,
     also_runs: dict[str, Sequence[str]] | None = None,
 ) -> PlanningInputs:
     """Garments, fabrics and the sewing problem for `drafts` (one per order, same order ids).
@@ -179,7 +179,10 @@ def planning_inputs(
     missing = [d["order_id"] for d in drafts if d["order_id"] not in by_id]
     if missing:
         raise InputError(f"drafts without their order (due date, priority): {missing}")
-    garments, fabrics, operations, sewing_orders = [], {}, [], []
+    garments: list[Garment] = []
+    fabrics: dict[str, Fabric] = {}
+    operations: list[BundleOperation] = []
+    sewing_orders: list[SewingOrder] = []
     for drafted in drafts:
         order = by_id[drafted["order_id"]]
         fabric = fabric_of(drafted)
@@ -193,12 +196,10 @@ def planning_inputs(
         operations += bundle_operations(drafted)
         due = due_minute(order.due_date, origin, factory.timezone)
         sewing_orders.append(SewingOrder(order.order_id, due, str(order.priority)))
-    # The calendar reaches a week past the last due date so late orders still get scheduled.
-    days = min_days
     sewing = SewingProblem(
         operations=tuple(operations),
         stations=_with_extra_machines(line_stations(factory, sewing_line), also_runs or {}),
-        calendar=plant_calendar(factory, origin, days),
+        calendar=plant_calendar(factory, origin, calendar_days),
         orders=tuple(sewing_orders),
         setup_minutes=setup_minutes,
     )
@@ -207,6 +208,6 @@ def planning_inputs(
         len(garments),
         len(fabrics),
         len(operations),
-        days,
+        calendar_days,
     )
     return PlanningInputs(tuple(garments), fabrics, sewing)

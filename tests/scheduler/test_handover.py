@@ -28,6 +28,7 @@ def test_operations_wait_for_the_next_shift_instead_of_spanning_the_handover():
     )
     schedule = solve_sewing(problem, time_limit=5, workers=1)
     assert check_schedule(problem, schedule) == []
-    # 0-60, then 100-160: 60-120 would run across the shift change at minute 100
-    assert sorted((s.start, s.end) for s in schedule.operations) == [(0, 60), (100, 160)]
-    assert schedule.makespan == 160 and schedule.optimal
+    # 0-60, then 101-161: 60-120 would run across the shift change at minute 100, whose
+    # first minute is the handover
+    assert sorted((s.start, s.end) for s in schedule.operations) == [(0, 60), (101, 161)]
+    assert schedule.makespan == 161 and schedule.optimal
