@@ -164,7 +164,7 @@ def planning_inputs(
     origin: datetime,
     *,
     sewing_line: str = "L1",
-    setup_minutes: int = 10,
+    setup_minutes: int = 0,
     calendar_days: int = 7,
     also_runs: dict[str, Sequence[str]] | None = None,
 ) -> PlanningInputs:

@@ -25,7 +25,7 @@ def test_demo_batch_is_cut_nested_and_scheduled(_sqlite_template, tmp_path):
             engine,
             load_factory(FACTORY),
             batch=DEMO,
-            settings=PlanningSettings(time_limit_s=3),
+            settings=PlanningSettings(time_limit_s=5),
             origin=ORIGIN,
         )
     finally:
