@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from core.db import transaction
 from core.errors import AtelierError, InputError
-from core.plans import publish_plan
+from core.plans import publish_plan, published_plan
 from core.states import PlanStatus
 
 log = logging.getLogger(__name__)
@@ -65,16 +65,18 @@ def publish_version(
     inbox keeps one copy per plan id). A cluster that is not running leaves delivery pending;
     the publication in the store stands.
     """
-    from cluster.plan_versions import _rows, families, payload
+    from cluster.plan_versions import families, payload, version_rows
 
     names = families(cutting_line, sewing_line)
     result = Publication(version)
     payloads: dict[str, dict[str, Any]] = {}
     with transaction(engine) as session:
-        rows = _rows(session, names, version)
+        rows = version_rows(session, names, version)
         if not rows:
             raise InputError(f"there is no plan version {version} to publish")
-        stale = [f"{r.family} is {r.status}" for r in rows if r.status == "superseded"]
+        stale = [
+            f"{r.family} is {r.status}" for r in rows if r.status == PlanStatus.SUPERSEDED.value
+        ]
         if stale:
             raise InputError(
                 f"plan version {version} cannot be published: {', '.join(stale)}; "
@@ -82,8 +84,6 @@ def publish_version(
             )
         for row in rows:
             if row.status == PlanStatus.DRAFT.value:
-                from core.plans import published_plan
-
                 before = published_plan(session, row.family)
                 publish_plan(session, row.id)
                 result.published.append(row.family)

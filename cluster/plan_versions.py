@@ -201,7 +201,9 @@ def payload(row: PlanRow) -> dict[str, Any]:
     }
 
 
-def _rows(session: Session, names: tuple[str, ...], version: int | None = None) -> list[PlanRow]:
+def version_rows(
+    session: Session, names: tuple[str, ...], version: int | None = None
+) -> list[PlanRow]:
     query = select(PlanRow).where(PlanRow.family.in_(names))
     if version is not None:
         query = query.where(PlanRow.version == version).options(
@@ -215,7 +217,7 @@ def list_versions(engine: Engine, cutting_line: str = "C1", sewing_line: str = "
     names = families(cutting_line, sewing_line)
     out: dict[int, dict[str, dict[str, Any]]] = {}
     with transaction(engine) as session:
-        for row in _rows(session, names):
+        for row in version_rows(session, names):
             out.setdefault(row.version, {})[row.family] = _row_summary(row)
     return [PlanVersion(v, rows) for v, rows in sorted(out.items())]
 
@@ -226,7 +228,7 @@ def get_version(
     """One version with each line's payload; InputError naming the versions there are."""
     names = families(cutting_line, sewing_line)
     with transaction(engine) as session:
-        rows = _rows(session, names, version)
+        rows = version_rows(session, names, version)
         if not rows:
             known = sorted(
                 set(session.scalars(select(PlanRow.version).where(PlanRow.family.in_(names))))
