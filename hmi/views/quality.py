@@ -85,7 +85,11 @@ def _review_panel(queue: list[Defect], classes: list[str]) -> None:
     left, right = st.columns([3, 2])
     with left:
         try:
-            st.image(overlay(picked), caption=f"defect #{picked.id}: heat map and region")
+            st.image(
+                overlay(picked),
+                caption=f"defect #{picked.id}: heat map and region",
+                width="stretch",
+            )
         except AtelierError as exc:
             show_error(exc)
     with right:
@@ -96,7 +100,7 @@ def _review_panel(queue: list[Defect], classes: list[str]) -> None:
             + (f" by {picked.reviewer}" if picked.reviewer else "")
         )
         st.button(
-            "Confirm (A)",
+            "Confirm",
             key="confirm",
             shortcut="A",
             on_click=_review,
@@ -104,7 +108,7 @@ def _review_panel(queue: list[Defect], classes: list[str]) -> None:
             width="stretch",
         )
         st.button(
-            "Reject (X)",
+            "Reject",
             key="reject",
             shortcut="X",
             on_click=_review,
@@ -114,14 +118,14 @@ def _review_panel(queue: list[Defect], classes: list[str]) -> None:
         others = [c for c in classes if c != picked.flagged_class]
         new_class = st.selectbox("Reclassify as", others, key="new_class")
         st.button(
-            "Reclassify (K)",
+            "Reclassify",
             key="reclassify",
             shortcut="K",
             on_click=_review,
             args=(user, picked.id, ReviewStatus.RECLASSIFIED, new_class),
             width="stretch",
         )
-        st.caption("Keys: A confirm (C and R are kept by Streamlit), X reject, K reclassify.")
+        st.caption("Keys: A confirm, X reject, K reclassify (Streamlit keeps C and R for itself).")
     st.dataframe(
         pd.DataFrame(
             [

@@ -1,0 +1,104 @@
+"""A quality user reviews defects in headless Chromium: one by keyboard, one by touch; the
+store, the audit log and the Pareto follow. Screenshots of every page go to artifacts/."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core import users
+from core.audit import recent
+from core.db import make_engine, transaction
+from core.migrate import upgrade
+from core.schema import DefectRow
+from tests.e2e.harness import chromium, login, screenshot, streamlit_app, wait_for_text, wait_until
+from tests.hmi.pages_store import PASSWORD, add_cycle_counts, add_defects, add_models
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("quality_e2e")
+    url = f"sqlite:///{tmp / 'store.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with transaction(engine) as s:
+        users.add_user(s, "quinn", "quality", PASSWORD, actor="test")
+        users.add_user(s, "ada", "admin", PASSWORD, actor="test")
+    now = datetime.now(UTC)
+    ids = add_defects(engine, tmp / "home", now)
+    # Three hours of S3's and S5's cycle counters, so the p-chart has its n per hour.
+    for station in ("S3", "S5"):
+        add_cycle_counts(engine, station, now - timedelta(hours=3), [2.0 * i for i in range(180)])
+    add_models(engine)
+    env = {"ATELIER_DATABASE_URL": url, "ATELIER_HOME": str(tmp / "home")}
+    with streamlit_app(env, tmp / "streamlit.log") as base_url:
+        yield base_url, engine, ids
+    engine.dispose()
+
+
+def settled(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the app's script run has finished (its running indicator is gone)."""
+    status = page.locator('[data-testid="stStatusWidget"]')
+    wait_until(lambda: status.count() == 0 or not status.first.is_visible(), 30, "the run to end")
+
+
+def statuses(engine) -> dict[int, str]:
+    with transaction(engine) as s:
+        return dict(s.execute(select(DefectRow.id, DefectRow.review_status)).all())
+
+
+def test_quality_review_by_keyboard_and_touch(seeded):
+    base_url, engine, ids = seeded
+    with chromium(viewport=(1400, 1000)) as context:
+        page = context.new_page()
+        login(page, base_url, "quinn", PASSWORD)
+        wait_for_text(page, "Review queue", 60)
+        wait_for_text(page, "No confirmed defect by class")
+        settled(page)
+        screenshot(page, "quality_queue")
+        confirm = page.get_by_role("button", name="Confirm")
+        assert confirm.bounding_box()["height"] >= 48
+
+        # Focus the page (not a field), as a reviewer clicking beside the image would.
+        page.get_by_role("heading", name="Review queue").click()
+        page.keyboard.press("a")
+        wait_until(lambda: statuses(engine)[ids[0]] == "confirmed", 30, "the keyboard confirm")
+        wait_for_text(page, f"Defect {ids[0]}: confirmed")
+        # The Pareto now has a confirmed stain instead of its "no defect" note.
+        wait_until(
+            lambda: page.get_by_text("No confirmed defect by class").count() == 0,
+            30,
+            "the Pareto to count the confirmed defect",
+        )
+        settled(page)
+        screenshot(page, "quality_after_confirm")
+
+        page.get_by_role("button", name="Reject").click()
+        wait_until(lambda: statuses(engine)[ids[1]] == "rejected", 30, "the touch reject")
+        wait_for_text(page, f"Defect {ids[1]}: rejected")
+        assert statuses(engine)[ids[2]] == "pending"
+        with transaction(engine) as s:
+            actions = [(e.actor, e.action) for e in recent(s, 2)]
+        assert actions == [("hmi:quinn", "defect.reject"), ("hmi:quinn", "defect.confirm")]
+
+
+def test_screenshots_of_the_pages(seeded):
+    base_url, _, _ = seeded
+    # Streamlit scrolls inside its own container, so a tall window shows the whole page.
+    with chromium(viewport=(1400, 2600)) as context:
+        page = context.new_page()
+        login(page, base_url, "ada", PASSWORD)
+        for path, text in (
+            ("overview", "Alarm journal"),
+            ("planner", "Upload a batch"),
+            ("quality", "Inspection model versions"),
+            ("admin", "Audit log"),
+        ):
+            page.get_by_role("link", name=path.capitalize()).click()
+            wait_for_text(page, text, 60)
+            settled(page)
+            screenshot(page, f"page_{path}")
