@@ -62,6 +62,11 @@ def test_quality_review_by_keyboard_and_touch(seeded):
         screenshot(page, "quality_queue")
         confirm = page.get_by_role("button", name="Confirm")
         assert confirm.bounding_box()["height"] >= 48
+        # ISA-101: a chosen filter value is grey, not the theme's red.
+        tag = page.locator('[data-testid="stMultiSelectTagsContainer"] [data-tag]').first
+        assert tag.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(158, 158, 158)"
+        status_filter = page.locator(".stMultiSelect .react-aria-ComboBox").first
+        assert status_filter.bounding_box()["height"] >= 48
 
         # Focus the page (not a field), as a reviewer clicking beside the image would.
         page.get_by_role("heading", name="Review queue").click()
