@@ -104,7 +104,11 @@ else:
             st.warning("Fit flags: " + "; ".join(preview.flags))
         else:
             st.caption("No fit flags.")
-        st.image(preview.svg, caption=f"{chosen}: cut line, sewing line (dashed), grain, notches")
+        st.image(
+            preview.svg,
+            caption=f"{chosen}: cut line, sewing line (dashed), grain, notches",
+            width="stretch",
+        )
         st.dataframe(pd.DataFrame(preview.fit), hide_index=True, width="stretch")
         st.dataframe(pd.DataFrame([preview.fabric]), hide_index=True, width="stretch")
 

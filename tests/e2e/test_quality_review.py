@@ -13,7 +13,15 @@ from core.audit import recent
 from core.db import make_engine, transaction
 from core.migrate import upgrade
 from core.schema import DefectRow
-from tests.e2e.harness import chromium, login, screenshot, streamlit_app, wait_for_text, wait_until
+from tests.e2e.harness import (
+    REPO,
+    chromium,
+    login,
+    screenshot,
+    streamlit_app,
+    wait_for_text,
+    wait_until,
+)
 from tests.hmi.pages_store import PASSWORD, add_cycle_counts, add_defects, add_models
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -105,5 +113,13 @@ def test_screenshots_of_the_pages(seeded):
         ):
             page.get_by_role("link", name=path.capitalize()).click()
             wait_for_text(page, text, 60)
+            if path == "planner":
+                # A batch with bad rows: the report lists them, the good rows are stored.
+                batch = REPO / "data" / "samples" / "orders_with_errors.csv"
+                page.locator('input[type="file"]').set_input_files(str(batch))
+                wait_for_text(page, "errors.csv")  # the chip shortens long names
+                page.get_by_role("button", name="Import").click()
+                wait_for_text(page, "the good rows were stored", 60)
+                wait_for_text(page, "SMV per garment", 60)
             settled(page)
             screenshot(page, f"page_{path}")
