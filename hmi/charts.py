@@ -12,14 +12,16 @@ _BAR = "#8a8a8a"
 _LINE = "#303030"
 
 
-def pareto_figure(counts: list[tuple[str, int]], title: str) -> Figure:
+def pareto_figure(
+    counts: list[tuple[str, int]], title: str, y_label: str = "confirmed defects"
+) -> Figure:
     fig = Figure(figsize=(6, 3.2), dpi=100)
     ax = fig.add_subplot()
     names = [k for k, _ in counts]
     values = [v for _, v in counts]
     ax.bar(names, values, color=_BAR)
     ax.set_title(title)
-    ax.set_ylabel("confirmed defects")
+    ax.set_ylabel(y_label)
     total = sum(values)
     if total:
         cumulative, running = [], 0

@@ -64,6 +64,11 @@ class StationOee:
     reported_oee: float | None  # the line's own OEE, last value in the window
 
     @property
+    def downtime_s(self) -> int:
+        """Seconds with a state reading other than Execute."""
+        return self.observed_s - self.execute_s
+
+    @property
     def availability(self) -> float | None:
         return self.execute_s / self.observed_s if self.observed_s else None
 

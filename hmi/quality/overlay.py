@@ -15,7 +15,11 @@ _HEAT_ALPHA = 0.45
 
 
 def _open(relative: str, what: str, defect_id: int) -> Image.Image:
-    path = Path(atelier_home()) / relative
+    home = Path(atelier_home()).resolve()
+    path = (home / relative).resolve()
+    if not path.is_relative_to(home):
+        # Paths come from the lines' events; never read outside Atelier's home.
+        raise InputError(f"defect {defect_id}: {what} path {relative!r} leaves Atelier's home")
     try:
         with Image.open(path) as img:
             img.load()

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import AtelierError
+from hmi.charts import pareto_figure
 from hmi.overview.journal import NEEDS_ATTENTION, alarm_journal
 from hmi.overview.telemetry import oee_by_station, signals, stations, trend
 from hmi.settings import load_settings
@@ -72,6 +73,7 @@ def _oee(window: timedelta) -> None:
                     "station": r.station,
                     "availability": _percent(r.availability),
                     "quality": _percent(r.quality),
+                    "downtime (s)": r.downtime_s,
                     "good": r.good,
                     "scrap": r.scrap,
                     "OEE (line's)": _percent(r.reported_oee),
@@ -82,6 +84,15 @@ def _oee(window: timedelta) -> None:
         hide_index=True,
         width="stretch",
     )
+    downtime = sorted(
+        ((r.station, r.downtime_s) for r in rows if r.downtime_s > 0),
+        key=lambda kv: (-kv[1], kv[0]),
+    )
+    if downtime:
+        st.pyplot(
+            pareto_figure(downtime, "downtime by station", "seconds not in Execute"),
+            width="content",
+        )
     st.caption(
         "Availability: seconds in Execute over seconds with a state reading; quality: good over "
         "good + scrap. Performance needs each station's ideal cycle time, which the store does "

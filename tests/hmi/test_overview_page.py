@@ -87,6 +87,7 @@ def test_journal_oee_and_trends(store):
     row = oee.set_index("station").loc["S1"]
     assert (row["availability"], row["quality"]) == ("80.0 %", "80.0 %")
     assert (row["good"], row["scrap"], row["OEE (line's)"]) == (8, 2, "n/a")
+    assert row["downtime (s)"] == 2
     assert at.selectbox(key="trend_signal").value == "speed"
     assert len(at.get("vega_lite_chart")) == 1
 

@@ -164,3 +164,12 @@ def test_missing_image_is_a_clear_error_not_a_traceback(store, tmp_path):
     at = page(QUINN)
     assert not at.exception
     assert any("image" in e.value and "is missing" in e.value for e in at.error)
+
+
+def test_an_image_path_outside_the_home_is_refused(store):
+    engine, ids = store
+    with transaction(engine) as s:
+        s.get(DefectRow, ids[0]).image_path = "../../etc/passwd"
+    at = page(QUINN)
+    assert not at.exception
+    assert any("leaves Atelier's home" in e.value for e in at.error)
