@@ -9,15 +9,15 @@ OEE here is computed over the chosen window, not over a shift:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from core.schema import TelemetryAggregateRow
+from hmi.counters import counter_rises
 
 EXECUTE = 6  # PackML state number of Execute (ISA-TR88)
 MAX_POINTS = 600  # per station in a trend; more would only blur the chart and slow the page
@@ -78,39 +78,57 @@ class StationOee:
         return self.good / made if made else None
 
 
-def _rises(values: list[float]) -> int:
-    """Pieces counted by a counter's readings in order (a fall is a reset to that value)."""
-    total = 0.0
-    for before, after in zip(values, values[1:], strict=False):
-        total += after - before if after >= before else after
-    return int(round(total))
-
-
 def oee_by_station(session: Session, since: datetime, until: datetime) -> list[StationOee]:
-    wanted = ("state", "good_count", "scrap_count", "oee")
-    query = (
-        select(T.station, T.line, T.signal, T.last)
-        .where(T.signal.in_(wanted), T.second >= since, T.second < until)
-        .order_by(T.station, T.second)
+    """Counted and summed in the database, so a page with many stations reads a few rows."""
+    window = (T.second >= since, T.second < until)
+    states = session.execute(
+        select(
+            T.station,
+            func.max(T.line),
+            func.count(),
+            func.sum(case((T.last == EXECUTE, 1), else_=0)),
+        )
+        .where(T.signal == "state", *window)
+        .group_by(T.station)
+    ).all()
+    made: dict[tuple[str, str], float] = {}
+    for signal in ("good_count", "scrap_count"):
+        rises = counter_rises(signal, since, until, [])
+        for station, total in session.execute(
+            select(rises.c.station, func.sum(rises.c.rise)).group_by(rises.c.station)
+        ):
+            made[(station, signal)] = total or 0.0
+    latest = (
+        select(T.station, func.max(T.second).label("second"))
+        .where(T.signal == "oee", *window)
+        .group_by(T.station)
+        .subquery()
     )
-    series: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    line_of: dict[str, str] = {}
-    for station, line, signal, last in session.execute(query):
-        series[station][signal].append(last)
-        line_of[station] = line
+    reported = dict(
+        session.execute(
+            select(T.station, T.last)
+            .join(latest, (T.station == latest.c.station) & (T.second == latest.c.second))
+            .where(T.signal == "oee")
+        ).all()
+    )
+    by_station = {station: (line, n, execute) for station, line, n, execute in states}
+    lines = dict(
+        session.execute(
+            select(T.station, func.max(T.line)).where(*window).group_by(T.station)
+        ).all()
+    )
     result = []
-    for station in sorted(series):
-        s = series[station]
-        states = s.get("state", [])
+    for station in sorted(set(by_station) | {s for s, _ in made} | set(reported)):
+        line, observed, execute = by_station.get(station, (lines.get(station, ""), 0, 0))
         result.append(
             StationOee(
                 station=station,
-                line=line_of[station],
-                observed_s=len(states),
-                execute_s=sum(1 for v in states if int(v) == EXECUTE),
-                good=_rises(s.get("good_count", [])),
-                scrap=_rises(s.get("scrap_count", [])),
-                reported_oee=s["oee"][-1] if s.get("oee") else None,
+                line=line,
+                observed_s=int(observed),
+                execute_s=int(execute or 0),
+                good=int(round(made.get((station, "good_count"), 0))),
+                scrap=int(round(made.get((station, "scrap_count"), 0))),
+                reported_oee=reported.get(station),
             )
         )
     return result

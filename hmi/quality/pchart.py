@@ -12,11 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from core.errors import InputError
-from core.schema import TelemetryAggregateRow
+from hmi.counters import counter_rises
 from hmi.quality.defects import REAL, Defect
 
 COUNTER = "cycle_count"
@@ -88,30 +88,19 @@ def inspected_per_period(
     until: datetime,
     period: timedelta,
 ) -> dict[datetime, int]:
-    """Items through the stations per period: the rises of their cycle counters (a counter
-    that falls was reset, so its new value counts)."""
-    query = (
-        select(
-            TelemetryAggregateRow.station, TelemetryAggregateRow.second, TelemetryAggregateRow.last
-        )
-        .where(
-            TelemetryAggregateRow.signal == COUNTER,
-            TelemetryAggregateRow.second >= since,
-            TelemetryAggregateRow.second < until,
-        )
-        .order_by(TelemetryAggregateRow.station, TelemetryAggregateRow.second)
+    """Items through the stations per period: the rises of their cycle counters, summed per
+    period in the database (periods as a CASE over their bounds, which both databases run)."""
+    first = period_start(since, period)
+    bounds = []
+    t = first
+    while t < until:
+        bounds.append(t)
+        t += period
+    rises = counter_rises(COUNTER, since, until, stations)
+    bucket = case(
+        *((rises.c.second < b + period, i) for i, b in enumerate(bounds)), else_=len(bounds)
     )
-    if stations:
-        query = query.where(TelemetryAggregateRow.station.in_(stations))
-    counts: dict[datetime, int] = defaultdict(int)
-    previous: dict[str, float] = {}
-    for station, second, last in session.execute(query):
-        before = previous.get(station)
-        previous[station] = last
-        if before is None:
-            # The first reading only sets the baseline, so it still belongs to its period.
-            counts[period_start(second, period)] += 0
-            continue
-        rise = last - before if last >= before else last
-        counts[period_start(second, period)] += int(round(rise))
-    return dict(counts)
+    query = select(bucket.label("bucket"), func.sum(rises.c.rise)).group_by(bucket)
+    return {
+        bounds[i]: int(round(total or 0)) for i, total in session.execute(query) if i < len(bounds)
+    }

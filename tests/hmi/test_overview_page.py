@@ -66,6 +66,7 @@ def store(db_url, monkeypatch):
             s.add(_sample("S1", "good_count", t, min(i, 8)))
             s.add(_sample("S1", "scrap_count", t, max(0, i - 7)))
             s.add(_sample("S1", "speed", t, 3000 + i))
+            s.add(_sample("S2", "oee", t, 0.5 + i / 100))  # a line that reports its own OEE
     yield engine
     engine.dispose()
 
@@ -88,6 +89,7 @@ def test_journal_oee_and_trends(store):
     assert (row["availability"], row["quality"]) == ("80.0 %", "80.0 %")
     assert (row["good"], row["scrap"], row["OEE (line's)"]) == (8, 2, "n/a")
     assert row["downtime (s)"] == 2
+    assert oee.set_index("station").loc["S2", "OEE (line's)"] == "59.0 %"  # the latest value
     assert at.selectbox(key="trend_signal").value == "speed"
     assert len(at.get("vega_lite_chart")) == 1
 
