@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from core.schema import TelemetryAggregateRow
-from hmi.counters import counter_rises
+from hmi.counters import all_stations, counter_rises
 
 EXECUTE = 6  # PackML state number of Execute (ISA-TR88)
 MAX_POINTS = 600  # per station in a trend; more would only blur the chart and slow the page
@@ -80,7 +80,8 @@ class StationOee:
 
 def oee_by_station(session: Session, since: datetime, until: datetime) -> list[StationOee]:
     """Counted and summed in the database, so a page with many stations reads a few rows."""
-    window = (T.second >= since, T.second < until)
+    known = all_stations(session)
+    window = (T.station.in_(known), T.second >= since, T.second < until)
     states = session.execute(
         select(
             T.station,
@@ -93,7 +94,7 @@ def oee_by_station(session: Session, since: datetime, until: datetime) -> list[S
     ).all()
     made: dict[tuple[str, str], float] = {}
     for signal in ("good_count", "scrap_count"):
-        rises = counter_rises(signal, since, until, [])
+        rises = counter_rises(signal, since, until, known)
         for station, total in session.execute(
             select(rises.c.station, func.sum(rises.c.rise)).group_by(rises.c.station)
         ):

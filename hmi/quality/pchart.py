@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from core.errors import InputError
-from hmi.counters import counter_rises
+from hmi.counters import all_stations, counter_rises
 from hmi.quality.defects import REAL, Defect
 
 COUNTER = "cycle_count"
@@ -96,7 +96,7 @@ def inspected_per_period(
     while t < until:
         bounds.append(t)
         t += period
-    rises = counter_rises(COUNTER, since, until, stations)
+    rises = counter_rises(COUNTER, since, until, stations or all_stations(session))
     bucket = case(
         *((rises.c.second < b + period, i) for i, b in enumerate(bounds)), else_=len(bounds)
     )

@@ -30,7 +30,7 @@ st.title("Overview")
 st.caption(f"Signed in as {user.name}")
 line_agents_panel(settings)
 
-window = WINDOWS[st.selectbox("Window", list(WINDOWS), index=1, key="window")]
+window = WINDOWS[st.selectbox("Window", list(WINDOWS), index=0, key="window")]
 
 
 def _percent(value: float | None) -> str:

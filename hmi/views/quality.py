@@ -61,7 +61,7 @@ def _filters() -> tuple[DefectFilter, timedelta]:
     statuses = cols[2].multiselect(
         "Status", [s.value for s in ReviewStatus], default=["pending"], key="f_status"
     )
-    window_name = cols[3].selectbox("Time window", list(WINDOWS), index=2, key="f_window")
+    window_name = cols[3].selectbox("Time window", list(WINDOWS), index=1, key="f_window")
     window = WINDOWS[window_name]
     flt = DefectFilter(
         stations=tuple(chosen_stations),
