@@ -1,9 +1,10 @@
 """Where planning plugs in: a function that takes the orders and stores draft plans.
 
-The contract (for the scheduler's adapter): `scheduler.plan_orders(engine, orders, created_by,
-on_progress)` plans the orders, stores the result as draft plan versions (`core.plans.new_plan`
-with assignments and markers) in one transaction, and returns their plan ids; `on_progress
-(stage, message)` reports as it goes. Until the scheduler provides it, the planner page says
+The contract (for the scheduler's adapter): `scheduler.plan_orders(engine, orders, *,
+created_by, actor, on_progress)` plans the orders, stores the result as draft plan versions
+(`core.plans.new_plan` with assignments and markers) in one transaction together with a
+`plan.create` audit row by `actor` (`core.audit.record`), and returns their plan ids;
+`on_progress(stage, message)` reports as it goes. Until the scheduler provides it, the planner page says
 that planning is not available; it never makes up a plan.
 """
 
@@ -27,7 +28,13 @@ Progress = Callable[[str, str], None]
 
 class PlanOrders(Protocol):
     def __call__(
-        self, engine: Engine, orders: list[CustomOrder], created_by: str, on_progress: Progress
+        self,
+        engine: Engine,
+        orders: list[CustomOrder],
+        *,
+        created_by: str,
+        actor: str,
+        on_progress: Progress,
     ) -> list[int]: ...
 
 
@@ -51,4 +58,4 @@ def plan_orders(
 ) -> list[int]:
     """Plan `orders` with the scheduler's backend; only a planner (or admin) may."""
     require(user.role, "planner", "planning orders")
-    return backend(engine, orders, user.name, on_progress)
+    return backend(engine, orders, created_by=user.name, actor=user.actor, on_progress=on_progress)

@@ -8,13 +8,14 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from core.audit import recent
+from core.audit import recent, record
 from core.db import make_engine, transaction
 from core.importer import list_orders
 from core.plans import new_plan, publish_plan
 from core.schema import OrderRow, PlanRow
 from core.users import Role
 from hmi.planner.desk import publish, upload_batch
+from hmi.planner.planning import plan_orders
 from hmi.roles import RoleRefused
 from hmi.session import USER_KEY, SignedIn
 from tests.hmi.pages_store import add_people
@@ -134,3 +135,29 @@ def test_an_operator_is_refused_the_page_and_its_actions(store):
     with transaction(store) as s:
         assert s.get(PlanRow, second).status == "draft"
         assert s.scalars(select(OrderRow)).first() is None
+
+
+def _store_one_draft(engine, orders, *, created_by, actor, on_progress):
+    """A stand-in for the scheduler's adapter (main has none yet): it honours the contract by
+    storing one real draft plan with its audit row; no solving."""
+    on_progress("sewing", f"{len(orders)} orders")
+    with transaction(engine) as s:
+        plan = new_plan(s, "sewing:L1", "sewing", created_by, {"orders": len(orders)})
+        record(s, actor, "plan.create", f"plan:{plan.family}:v{plan.version}")
+        return [plan.id]
+
+
+def test_the_planning_seam_calls_the_schedulers_plan_orders(store, monkeypatch):
+    import scheduler
+
+    monkeypatch.setattr(scheduler, "plan_orders", _store_one_draft, raising=False)
+    at = upload(page(PIA), "orders_demo.csv", (SAMPLES / "orders_demo.csv").read_bytes())
+    at.button(key="plan").click().run()
+    assert not at.exception and not at.error
+    with transaction(store) as s:
+        (plan,) = s.scalars(select(PlanRow)).all()
+        assert (plan.status, plan.created_by, plan.kpis) == ("draft", "pia", {"orders": 24})
+        assert recent(s)[0].action == "plan.create" and recent(s)[0].actor == "hmi:pia"
+    assert at.selectbox(key="publish_pick").value == f"sewing:L1 v1 (id {plan.id})"
+    with pytest.raises(RoleRefused):
+        plan_orders(store, OLGA, [], _store_one_draft, lambda stage, message: None)
