@@ -20,10 +20,15 @@ from hmi.session import SignedIn
 from hmi.store import read, store_engine
 from hmi.widgets import show_error
 
+NEWEST_SEEN_KEY = "quality_newest_defect_seen"
+
 
 def pending_count() -> None:
-    """Live: how many defects wait for review (a fragment reruns this on its own)."""
+    """Live: how many defects wait for review (a fragment reruns this on its own). New defects
+    are announced with a button rather than loaded at once, so the defect under review never
+    changes under a reviewer's finger."""
     try:
+        newest = read(store_engine(), lambda s: s.scalar(select(func.max(DefectRow.id))))
         pending = read(
             store_engine(),
             lambda s: s.scalar(
@@ -36,7 +41,21 @@ def pending_count() -> None:
         show_error(exc)
         return
     st.metric("Defects waiting for review", pending)
+    seen = st.session_state.get(NEWEST_SEEN_KEY)
+    if seen is not None and newest is not None and newest > seen:
+        if st.button("New defects flagged: show them", key="show_new"):
+            st.rerun(scope="app")
     st.caption(f"Updated {datetime.now(UTC):%H:%M:%S} UTC")
+
+
+def mark_seen() -> None:
+    """Remember the newest defect this full run of the page has loaded."""
+    try:
+        st.session_state[NEWEST_SEEN_KEY] = read(
+            store_engine(), lambda s: s.scalar(select(func.max(DefectRow.id))) or 0
+        )
+    except AtelierError:
+        st.session_state.pop(NEWEST_SEEN_KEY, None)  # the page shows the store's error below
 
 
 def p_chart_section(defects: list[Defect], flt: DefectFilter, window: timedelta) -> None:

@@ -22,7 +22,7 @@ from hmi.quality.defects import (
     stations_with_defects,
 )
 from hmi.quality.overlay import overlay
-from hmi.quality.panels import models_section, p_chart_section, pending_count
+from hmi.quality.panels import mark_seen, models_section, p_chart_section, pending_count
 from hmi.session import SignedIn
 from hmi.settings import load_settings
 from hmi.store import read, store_engine
@@ -41,6 +41,7 @@ settings = load_settings()
 st.title("Quality")
 st.caption(f"Signed in as {user.name}")
 show_outcome()
+mark_seen()
 st.fragment(pending_count, run_every=settings.refresh_s)()
 
 

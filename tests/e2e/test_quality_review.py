@@ -98,6 +98,32 @@ def test_quality_review_by_keyboard_and_touch(seeded):
             actions = [(e.actor, e.action) for e in recent(s, 2)]
         assert actions == [("hmi:quinn", "defect.reject"), ("hmi:quinn", "defect.confirm")]
 
+        # A camera flags another defect: the live panel announces it without reloading the queue.
+        with transaction(engine) as s:
+            row = s.get(DefectRow, ids[2])
+            fresh = DefectRow(
+                line="L1",
+                station="S7",
+                time=datetime.now(UTC),
+                image_path=row.image_path,
+                heatmap_path=row.heatmap_path,
+                box_x=1,
+                box_y=1,
+                box_w=8,
+                box_h=8,
+                score=0.99,
+                defect_class="hole",
+                model_version="v1",
+            )
+            s.add(fresh)
+            s.flush()
+            fresh_id = fresh.id
+        announce = page.get_by_role("button", name="New defects flagged: show them")
+        announce.click(timeout=30_000)
+        wait_until(lambda: announce.count() == 0, 30, "the page to load the new defect")
+        page.get_by_label("Defect", exact=True).click()  # the queue's list now offers it
+        wait_for_text(page, f"#{fresh_id} · S7 · hole")
+
 
 def test_screenshots_of_the_pages(seeded):
     base_url, _, _ = seeded
