@@ -63,7 +63,7 @@ def _oee(window: timedelta) -> None:
         show_error(exc)
         return
     if not rows:
-        st.info("No telemetry in this window: OEE needs the stations' state and counters.")
+        st.info("No state or good/scrap telemetry in this window: OEE needs them.")
         return
     st.dataframe(
         pd.DataFrame(

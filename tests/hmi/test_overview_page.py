@@ -100,6 +100,6 @@ def test_an_empty_store_says_there_is_no_data(db_url, monkeypatch):
     assert not at.exception and not at.error
     assert [i.value for i in at.info][-3:] == [
         "No alarm was raised in this window.",
-        "No telemetry in this window: OEE needs the stations' state and counters.",
+        "No state or good/scrap telemetry in this window: OEE needs them.",
         "No telemetry has reached the store yet.",
     ]
