@@ -152,7 +152,7 @@ def test_screenshots_of_the_pages(seeded):
             if path == "overview":
                 # The journal is a data grid drawn on a canvas; its cells exist but are hidden.
                 journal = page.get_by_text("Thread break")
-                wait_until(lambda: journal.count() > 0, 30, "the alarm journal")
+                wait_until(lambda j=journal: j.count() > 0, 30, "the alarm journal")
                 page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
             settled(page)
             screenshot(page, f"page_{path}")
