@@ -161,3 +161,14 @@ def deactivate(session: Session, name: str, *, actor: str) -> None:
     before = _state(row)
     row.active = False
     record(session, actor, "user.deactivate", f"user:{name}", before, _state(row))
+
+
+def set_role(session: Session, name: str, role: Role | str, *, actor: str) -> None:
+    """Give a user another role; their open HMI sessions get its pages on their next run."""
+    row = _get(session, name)
+    role = parse_role(role) if isinstance(role, str) else role
+    if row.role == role.value:
+        raise InputError(f"user {name!r} already has the role {role.value}")
+    before = _state(row)
+    row.role = role.value
+    record(session, actor, "user.role", f"user:{name}", before, _state(row))

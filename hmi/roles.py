@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.errors import InputError
 from core.users import Role
 
 
@@ -41,3 +42,14 @@ def pages_for(role: Role) -> list[PageSpec]:
 
 def may_open(role: Role, page_key: str) -> bool:
     return page_key in ROLE_PAGES[role]
+
+
+class RoleRefused(InputError):
+    """A person tried an action their role does not include (checked on the server)."""
+
+
+def require(role: Role, page_key: str, action: str) -> None:
+    """Refuse `action` unless the role includes the page it belongs to; every action function
+    calls this itself, so running a page script directly does not get around it."""
+    if not may_open(role, page_key):
+        raise RoleRefused(f"{action} is not open to the role {role.value}")

@@ -23,6 +23,9 @@ html, body, .stApp { font-size: 18px; }
 [data-testid="stTextInputRootElement"], [data-testid="stNumberInputContainer"],
 [data-baseweb="select"] > div { min-height: 48px; font-size: 1.05rem; }
 [data-testid="stAppDeployButton"] { display: none; }
+[data-testid="stMultiSelectTagsContainer"] [data-tag] {
+  background-color: #9e9e9e !important; color: #111 !important; }
+.react-aria-ComboBox > div { min-height: 48px; }
 [data-testid="stSidebarNav"] a { min-height: 48px; display: flex; align-items: center; }
 </style>
 """

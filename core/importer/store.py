@@ -12,6 +12,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from core.audit import record
 from core.db import transaction
 from core.importer.parse import BatchParse, Progress, RowError, parse_batch, parse_bytes
 from core.orders import CustomOrder, Priority
@@ -107,7 +108,9 @@ def _first_of_each(parsed: BatchParse, report: ImportReport) -> list[tuple[int, 
     return list(first.values())
 
 
-def _store(engine: Engine, orders: list[tuple[int, CustomOrder]], source: str) -> ImportReport:
+def _store(
+    engine: Engine, orders: list[tuple[int, CustomOrder]], source: str, actor: str | None
+) -> ImportReport:
     report = ImportReport()
     with transaction(engine) as session:
         stored = _stored(session, [o.order_id for _, o in orders])
@@ -151,8 +154,18 @@ def _store(engine: Engine, orders: list[tuple[int, CustomOrder]], source: str) -
                     for o in new
                 ],
             )
-    report.imported = len(new)
-    report.order_ids = [o.order_id for o in new]
+        report.imported = len(new)
+        report.order_ids = [o.order_id for o in new]
+        if actor is not None:
+            # A person's upload is audited in the transaction that stores its orders.
+            record(
+                session,
+                actor,
+                "orders.import",
+                f"batch:{source[:100]}",
+                None,
+                {"imported": report.order_ids, "duplicates": report.duplicates},
+            )
     return report
 
 
@@ -168,17 +181,22 @@ def import_batch(
     return _import(engine, parse_batch(path, fmt, progress), path.name)
 
 
-def import_upload(engine: Engine, data: bytes, name: str, fmt: str | None = None) -> ImportReport:
-    """As `import_batch`, for an uploaded file's content; `name` is the file's name."""
-    return _import(engine, parse_bytes(data, name, fmt), Path(name).name)
+def import_upload(
+    engine: Engine, data: bytes, name: str, fmt: str | None = None, actor: str | None = None
+) -> ImportReport:
+    """As `import_batch`, for an uploaded file's content; `name` is the file's name. With an
+    `actor` (a person, e.g. `hmi:pia`) the import is audited in the same transaction."""
+    return _import(engine, parse_bytes(data, name, fmt), Path(name).name, actor)
 
 
-def _import(engine: Engine, parsed: BatchParse, source: str) -> ImportReport:
+def _import(
+    engine: Engine, parsed: BatchParse, source: str, actor: str | None = None
+) -> ImportReport:
     head = ImportReport()
     unique = _first_of_each(parsed, head)
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            stored = _store(engine, unique, source)
+            stored = _store(engine, unique, source, actor)
             break
         except IntegrityError:
             if attempt == _ATTEMPTS:

@@ -1,0 +1,135 @@
+"""Sensor trends and OEE per station from the one-second telemetry aggregates.
+
+OEE here is computed over the chosen window, not over a shift:
+    availability = seconds in Execute (PackML state 6) / seconds with a state reading
+    quality      = good pieces / (good + scrap pieces), from the counters' rises
+    performance  = needs each station's ideal cycle time, which the store does not hold, so
+                   it (and with it OEE) is only shown where the line reports an `oee` signal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from core.schema import TelemetryAggregateRow
+from hmi.counters import all_stations, counter_rises
+
+EXECUTE = 6  # PackML state number of Execute (ISA-TR88)
+MAX_POINTS = 600  # per station in a trend; more would only blur the chart and slow the page
+T = TelemetryAggregateRow
+
+
+def signals(session: Session) -> list[str]:
+    return sorted(session.scalars(select(T.signal).distinct()))
+
+
+def stations(session: Session) -> list[str]:
+    return sorted(session.scalars(select(T.station).distinct()))
+
+
+def trend(
+    session: Session, signal: str, station_ids: list[str], since: datetime, until: datetime
+) -> pd.DataFrame:
+    """Mean of `signal` per station (columns) over time (index), resampled to at most
+    MAX_POINTS rows."""
+    query = select(T.second, T.station, T.mean).where(
+        T.signal == signal, T.second >= since, T.second < until
+    )
+    if station_ids:
+        query = query.where(T.station.in_(station_ids))
+    rows = session.execute(query).all()
+    if not rows:
+        return pd.DataFrame()
+    frame = pd.DataFrame(rows, columns=["time", "station", "value"])
+    wide = frame.pivot_table(index="time", columns="station", values="value", aggfunc="mean")
+    step = max(1, int((until - since).total_seconds() // MAX_POINTS))
+    if step > 1:
+        wide = wide.resample(timedelta(seconds=step)).mean()
+    return wide.sort_index()
+
+
+@dataclass(frozen=True)
+class StationOee:
+    station: str
+    line: str
+    observed_s: int
+    execute_s: int
+    good: int
+    scrap: int
+    reported_oee: float | None  # the line's own OEE, last value in the window
+
+    @property
+    def downtime_s(self) -> int:
+        """Seconds with a state reading other than Execute."""
+        return self.observed_s - self.execute_s
+
+    @property
+    def availability(self) -> float | None:
+        return self.execute_s / self.observed_s if self.observed_s else None
+
+    @property
+    def quality(self) -> float | None:
+        made = self.good + self.scrap
+        return self.good / made if made else None
+
+
+def oee_by_station(session: Session, since: datetime, until: datetime) -> list[StationOee]:
+    """Counted and summed in the database, so a page with many stations reads a few rows."""
+    known = all_stations(session)
+    window = (T.station.in_(known), T.second >= since, T.second < until)
+    states = session.execute(
+        select(
+            T.station,
+            func.max(T.line),
+            func.count(),
+            func.sum(case((T.last == EXECUTE, 1), else_=0)),
+        )
+        .where(T.signal == "state", *window)
+        .group_by(T.station)
+    ).all()
+    made: dict[tuple[str, str], float] = {}
+    for signal in ("good_count", "scrap_count"):
+        rises = counter_rises(signal, since, until, known)
+        for station, total in session.execute(
+            select(rises.c.station, func.sum(rises.c.rise)).group_by(rises.c.station)
+        ):
+            made[(station, signal)] = total or 0.0
+    latest = (
+        select(T.station, func.max(T.second).label("second"))
+        .where(T.signal == "oee", *window)
+        .group_by(T.station)
+        .subquery()
+    )
+    reported = dict(
+        session.execute(
+            select(T.station, T.last)
+            .join(latest, (T.station == latest.c.station) & (T.second == latest.c.second))
+            .where(T.signal == "oee")
+        ).all()
+    )
+    by_station = {station: (line, n, execute) for station, line, n, execute in states}
+    lines = dict(
+        session.execute(
+            select(T.station, func.max(T.line)).where(*window).group_by(T.station)
+        ).all()
+    )
+    result = []
+    for station in sorted(set(by_station) | {s for s, _ in made} | set(reported)):
+        line, observed, execute = by_station.get(station, (lines.get(station, ""), 0, 0))
+        result.append(
+            StationOee(
+                station=station,
+                line=line,
+                observed_s=int(observed),
+                execute_s=int(execute or 0),
+                good=int(round(made.get((station, "good_count"), 0))),
+                scrap=int(round(made.get((station, "scrap_count"), 0))),
+                reported_oee=reported.get(station),
+            )
+        )
+    return result

@@ -1,0 +1,1 @@
+"""The planner's desk: batch upload, orders, drafting previews, plans and publishing."""

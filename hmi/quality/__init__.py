@@ -1,0 +1,1 @@
+"""The quality team's data: the defect review queue, Pareto, p-chart and model promotion."""
