@@ -231,3 +231,47 @@ def plan_orders(
     kpis["version"] = version
     log.info("plan v%d: %d orders in %.1fs", version, len(order_ids), kpis["seconds"])
     return PlannedRun(version, tuple(order_ids), origin, kpis, plan, inputs.sewing)
+
+
+def plan_for_hmi(
+    engine: Engine,
+    orders: list[Any],
+    *,
+    created_by: str,
+    actor: str,
+    on_progress: PlanningProgress,
+    time_limit_s: float = 20.0,
+) -> list[int]:
+    """The HMI's planning call: plan every open order, store the draft versions, audit it.
+
+    `orders` are the open orders the planner saw; planning takes every open order in the store
+    (the same set, unless one arrived meanwhile). Returns the ids of the stored draft plans.
+    """
+    from sqlalchemy import select
+
+    from core.audit import record
+    from core.config import load_factory
+    from core.db import transaction
+    from core.schema import PlanRow
+
+    settings = PlanningSettings(created_by=created_by, time_limit_s=time_limit_s)
+    run = plan_orders(engine, load_factory(), settings=settings, on_progress=on_progress)
+    with transaction(engine) as session:
+        rows = session.scalars(
+            select(PlanRow).where(PlanRow.version == run.version, PlanRow.created_by == created_by)
+        ).all()
+        ids = sorted(row.id for row in rows)
+        record(
+            session,
+            actor,
+            "plan.create",
+            f"plan:v{run.version}",
+            after={"plan_ids": ids, "orders": list(run.order_ids), "kpis": run.kpis},
+        )
+    log.info(
+        "planned %d open orders (%d seen on screen) as v%d",
+        len(run.order_ids),
+        len(orders),
+        run.version,
+    )
+    return ids

@@ -32,6 +32,9 @@ class HmiSettings(BaseModel):
         description="First lockout after too many failures; doubles on each further one.",
     )
     lockout_max_s: float = Field(900.0, gt=0, description="Longest lockout.")
+    plan_time_limit_s: float = Field(
+        20.0, gt=0, le=600, description="Sewing-schedule time limit when a planner plans."
+    )
     audit_rows: int = Field(
         200, ge=1, le=5000, description="Audit entries shown on the admin page."
     )

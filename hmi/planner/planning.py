@@ -1,11 +1,11 @@
 """Where planning plugs in: a function that takes the orders and stores draft plans.
 
-The contract (for the scheduler's adapter): `scheduler.plan_orders(engine, orders, *,
-created_by, actor, on_progress)` plans the orders, stores the result as draft plan versions
-(`core.plans.new_plan` with assignments and markers) in one transaction together with a
-`plan.create` audit row by `actor` (`core.audit.record`), and returns their plan ids;
-`on_progress(stage, message)` reports as it goes. Until the scheduler provides it, the planner page says
-that planning is not available; it never makes up a plan.
+The backend is the cluster's client API `cluster.planning.plan_for_hmi(engine, orders, *,
+created_by, actor, on_progress, time_limit_s)`: it drafts and plans the open orders, stores the
+result as draft plan versions with assignments and markers, writes a `plan.create` audit row
+by `actor`, and returns the plan ids; `on_progress(stage, message)` reports as it goes. In a
+build without the scheduler the planner page says that planning is not available; it never
+makes up a plan.
 """
 
 from __future__ import annotations
@@ -35,17 +35,18 @@ class PlanOrders(Protocol):
         created_by: str,
         actor: str,
         on_progress: Progress,
+        time_limit_s: float,
     ) -> list[int]: ...
 
 
 def planning_backend() -> PlanOrders | None:
-    """The scheduler's `plan_orders`, or None when this build has no scheduler that offers it."""
+    """The cluster's planning call, or None when this build cannot plan."""
     try:
-        scheduler = importlib.import_module("scheduler")
+        planning = importlib.import_module("cluster.planning")
     except ImportError as exc:
         log.info("planning not available: %s", exc)
         return None
-    backend = getattr(scheduler, "plan_orders", None)
+    backend = getattr(planning, "plan_for_hmi", None)
     return backend if callable(backend) else None
 
 
@@ -55,7 +56,15 @@ def plan_orders(
     orders: list[CustomOrder],
     backend: PlanOrders,
     on_progress: Progress,
+    time_limit_s: float = 20.0,
 ) -> list[int]:
-    """Plan `orders` with the scheduler's backend; only a planner (or admin) may."""
+    """Plan `orders` with the planning backend; only a planner (or admin) may."""
     require(user.role, "planner", "planning orders")
-    return backend(engine, orders, created_by=user.name, actor=user.actor, on_progress=on_progress)
+    return backend(
+        engine,
+        orders,
+        created_by=user.name,
+        actor=user.actor,
+        on_progress=on_progress,
+        time_limit_s=time_limit_s,
+    )

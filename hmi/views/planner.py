@@ -13,6 +13,7 @@ from hmi.actions import run_action, show_outcome
 from hmi.planner.desk import UPLOAD_TYPES, list_plans, publish, upload_batch
 from hmi.planner.drafting import draft_preview
 from hmi.planner.planning import plan_orders, planning_backend
+from hmi.progress import ThreadSafeProgress
 from hmi.settings import load_settings
 from hmi.store import read, store_engine
 from hmi.widgets import guard, line_agents_panel, show_error
@@ -117,23 +118,22 @@ backend = planning_backend()
 received = [o for o, status in orders if status in ("received", "drafted")]
 if backend is None:
     st.info(
-        "Planning is not available in this build: the scheduler does not offer plan_orders yet. "
+        "Planning is not available in this build (no scheduler). "
         "Plans made elsewhere appear below and can be published."
     )
 elif st.button(f"Plan {len(received)} open orders", key="plan", disabled=not received):
     with st.status("Planning...", expanded=True) as status_box:
+        progress = ThreadSafeProgress(status_box)
         try:
             plan_ids = plan_orders(
-                store_engine(),
-                user,
-                received,
-                backend,
-                lambda stage, message: status_box.write(f"{stage}: {message}"),
+                store_engine(), user, received, backend, progress, settings.plan_time_limit_s
             )
         except AtelierError as exc:
+            progress.flush()
             status_box.update(label="Planning failed", state="error")
             st.error(str(exc))
         else:
+            progress.flush()
             status_box.update(label=f"Planned: {len(plan_ids)} draft plan(s)", state="complete")
 
 st.header("Plans")

@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from core.audit import recent, record
+from core.audit import recent
 from core.db import make_engine, transaction
 from core.importer import list_orders
 from core.plans import new_plan, publish_plan
 from core.schema import OrderRow, PlanRow
 from core.users import Role
 from hmi.planner.desk import publish, upload_batch
-from hmi.planner.planning import plan_orders
+from hmi.planner.planning import plan_orders, planning_backend
 from hmi.roles import RoleRefused
 from hmi.session import USER_KEY, SignedIn
 from tests.hmi.pages_store import add_people
@@ -90,7 +90,13 @@ def test_drafting_results_for_an_order(store):
     assert fit and set(fit[0]["girth"]) >= {"chest"}
 
 
-def test_planning_is_reported_unavailable_without_the_scheduler(store):
+def test_planning_is_reported_unavailable_without_the_scheduler(store, monkeypatch):
+    import hmi.planner.planning as planning
+
+    def no_scheduler(name: str):
+        raise ImportError(f"No module named {name!r}")
+
+    monkeypatch.setattr(planning.importlib, "import_module", no_scheduler)
     at = page(PIA)
     assert any("Planning is not available" in i.value for i in at.info)
 
@@ -137,27 +143,31 @@ def test_an_operator_is_refused_the_page_and_its_actions(store):
         assert s.scalars(select(OrderRow)).first() is None
 
 
-def _store_one_draft(engine, orders, *, created_by, actor, on_progress):
-    """A stand-in for the scheduler's adapter (main has none yet): it honours the contract by
-    storing one real draft plan with its audit row; no solving."""
-    on_progress("sewing", f"{len(orders)} orders")
-    with transaction(engine) as s:
-        plan = new_plan(s, "sewing:L1", "sewing", created_by, {"orders": len(orders)})
-        record(s, actor, "plan.create", f"plan:{plan.family}:v{plan.version}")
-        return [plan.id]
+SMALL_BATCH = (
+    "order_id,customer,style,options,size,fabric,quantity,due_date,priority\n"
+    "HMI-1,Ana Silva,skirt,length=knee,M,TWILL-NVY,1,2026-12-20,normal\n"
+    "HMI-2,Rui Costa,skirt,length=mini,S,TWILL-NVY,1,2026-12-21,high\n"
+)
 
 
-def test_the_planning_seam_calls_the_schedulers_plan_orders(store, monkeypatch):
-    import scheduler
-
-    monkeypatch.setattr(scheduler, "plan_orders", _store_one_draft, raising=False)
-    at = upload(page(PIA), "orders_demo.csv", (SAMPLES / "orders_demo.csv").read_bytes())
-    at.button(key="plan").click().run()
-    assert not at.exception and not at.error
+def test_the_planner_plans_the_open_orders_for_real(store, monkeypatch):
+    monkeypatch.setenv("ATELIER_HMI_PLAN_TIME_LIMIT_S", "2")
+    at = upload(page(PIA), "small.csv", SMALL_BATCH.encode())
+    at.button(key="plan").click().run(timeout=240)
+    assert not at.exception, "\n".join(at.exception[0].stack_trace)
+    assert not at.error
     with transaction(store) as s:
-        (plan,) = s.scalars(select(PlanRow)).all()
-        assert (plan.status, plan.created_by, plan.kpis) == ("draft", "pia", {"orders": 24})
-        assert recent(s)[0].action == "plan.create" and recent(s)[0].actor == "hmi:pia"
-    assert at.selectbox(key="publish_pick").value == f"sewing:L1 v1 (id {plan.id})"
+        plans = s.scalars(select(PlanRow).order_by(PlanRow.id)).all()
+        assert {(p.kind, p.status, p.created_by, p.version) for p in plans} == {
+            ("cut", "draft", "pia", 1),
+            ("sewing", "draft", "pia", 1),
+        }
+        cut = next(p for p in plans if p.kind == "cut")
+        sewing = next(p for p in plans if p.kind == "sewing")
+        assert cut.markers and all(0 < m.efficiency <= 1 for m in cut.markers)
+        assert {a.order_id for a in sewing.assignments} == {"HMI-1", "HMI-2"}
+        entry = recent(s)[0]
+        assert (entry.action, entry.actor) == ("plan.create", "hmi:pia")
+        assert entry.after["plan_ids"] == [p.id for p in plans]
     with pytest.raises(RoleRefused):
-        plan_orders(store, OLGA, [], _store_one_draft, lambda stage, message: None)
+        plan_orders(store, OLGA, [], planning_backend(), lambda stage, message: None)
