@@ -20,7 +20,9 @@ from edge_agents.link import CONNECTED, DOWN, RECONNECTING, LinkReporter, LinkSt
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
+# inspection.modeldir.MANIFEST, not imported: that module loads torch, which an agent without a
+# model never needs.
+MANIFEST = "model.json"
 
 
 def source_config(source: str) -> dict[str, Any]:
@@ -83,13 +85,32 @@ class CameraLink:
             self.reporter.announce()  # news for the HMI, though the state stays `down`
 
     async def _run_pipeline(self) -> None:
-        from inspection.camera.pipeline import CameraConfig as PipelineConfig
-        from inspection.camera.pipeline import CameraPipeline
-
         loop = asyncio.get_running_loop()
 
         def emit_threadsafe(event: Event) -> None:
             loop.call_soon_threadsafe(self._emit, event)
+
+        try:
+            # Off the event loop: loading torch and the model takes seconds.
+            self.pipeline = await asyncio.to_thread(self._make_pipeline, emit_threadsafe)
+        except (AtelierError, OSError, ValueError) as exc:
+            # A broken model folder: say so and wait; a restart of the agent picks up a new one.
+            log.error("camera %s not inspecting: %s", self.camera.name, exc)
+            self.status.warnings = [f"camera not inspecting: {exc}"]
+            self.status.last_error = str(exc)
+            self.reporter.announce()
+            await asyncio.Event().wait()
+        self.pipeline.start()
+        while True:
+            stats = self.pipeline.stats()
+            self.status.counters = {k: v for k, v in stats.items() if isinstance(v, int)}
+            state = CONNECTED if stats["state"] == "running" else RECONNECTING
+            self.reporter.set_state(state, error=stats.get("last_error"))
+            await asyncio.sleep(self.poll_s)
+
+    def _make_pipeline(self, emit: Callable[[Event], None]) -> Any:
+        from inspection.camera.pipeline import CameraConfig as PipelineConfig
+        from inspection.camera.pipeline import CameraPipeline
 
         config = PipelineConfig(
             name=self.camera.name,
@@ -99,17 +120,4 @@ class CameraLink:
             model_dir=self.model_dir,
             fps=self.camera.fps,
         )
-        try:
-            self.pipeline = CameraPipeline(config, emit=emit_threadsafe)
-        except (AtelierError, OSError, ValueError) as exc:
-            # A broken model folder: say so and wait; a restart of the agent picks up a new one.
-            self.status.warnings = [f"camera not inspecting: {exc}"]
-            self.reporter.set_state(DOWN, error=str(exc))
-            await asyncio.Event().wait()
-        self.pipeline.start()
-        while True:
-            stats = self.pipeline.stats()
-            self.status.counters = {k: v for k, v in stats.items() if isinstance(v, int)}
-            state = CONNECTED if stats["state"] == "running" else RECONNECTING
-            self.reporter.set_state(state, error=stats.get("last_error"))
-            await asyncio.sleep(self.poll_s)
+        return CameraPipeline(config, emit=emit)
