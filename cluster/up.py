@@ -29,7 +29,7 @@ from core.config import default_factory_path, load_factory
 from core.config.models import LineConfig
 from core.errors import InputError
 from core.settings import atelier_home, database_url
-from edge_agents.opcua.ports import PORT_BASE_ENV
+from edge_agents.opcua.ports import PORT_BASE_ENV, port_base_from_env
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +157,10 @@ class Plant:
             raise InputError(
                 f"--heartbeat must be more than 0 seconds, got {self.options.heartbeat_s}"
             )
+        base = self.options.opcua_port_base
+        if base is not None and not 1024 <= base <= 65000:
+            raise InputError(f"--opcua-port-base must be between 1024 and 65000, got {base}")
+        port_base_from_env()  # a bad ATELIER_OPCUA_PORT_BASE fails here, not in every child
         if _port_open(self.options.port):
             raise InputError(
                 f"port {self.options.port} on 127.0.0.1 is already in use; "

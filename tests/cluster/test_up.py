@@ -242,6 +242,8 @@ def test_up_with_address_joins_a_cluster_and_leaves_it_running(
                 str(_free_port()),
                 "--heartbeat",
                 "0.5",
+                "--opcua-port-base",
+                str(_free_port_pair()),
             ],
             env=_env(home, url),
             cwd=REPO,
