@@ -1,7 +1,8 @@
 """The edge agent: the process that runs one line, with or without the centre.
 
 The agent is a small supervisor of asyncio tasks. Each task (heartbeat, plan inbox, link
-watcher, and later the device loops for OPC-UA, serial devices and cameras) gets `emit`, the
+watcher, and the device links for OPC-UA, serial devices and cameras that
+`edge_agents.devices.wire_line` plugs in) gets `emit`, the
 one way to report a fact: `emit` writes the event to the outbox before it returns. A task that
 crashes is restarted with growing spacing; the agent never talks to Ray, so it keeps writing
 when the centre is gone.
