@@ -3,7 +3,9 @@
 Runs as a Ray actor on the `central` node. A batch is committed in one transaction together with
 the line's row (last heartbeat, outbox depth, events shipped, link states); the uplink marks the
 batch shipped only after this returns, and a replay adds nothing because ingest is idempotent on
-the event id. Plans published for a line wait here until that line's uplink has taken them.
+the event id. Telemetry aggregates also fill the telemetry table (once per station, signal and
+second); alarm events keep the alarm journal, each applied when its event is first stored.
+Plans published for a line wait here until that line's uplink has taken them.
 """
 
 from __future__ import annotations
@@ -12,10 +14,15 @@ import json
 import logging
 from typing import Any
 
+from sqlalchemy import select
+
 from core.db import make_engine, transaction
+from core.errors import InputError
 from core.events import Event, EventType
-from core.schema import LineAgentRow
+from core.schema import EventRow, LineAgentRow
+from core.store_alarms import ALARM_EVENTS, apply_alarm_events
 from core.store_events import store_events
+from core.store_telemetry import aggregate_rows, store_aggregates
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +61,10 @@ class CentralIngest:
         if rejected:
             log.error("line %s: refused %d malformed events: %s", line, len(rejected), rejected[:3])
         with transaction(self.engine) as session:
+            fresh_alarms = _not_stored(session, [e for e in batch if e.type in ALARM_EVENTS])
             new = store_events(session, batch)
+            store_aggregates(session, _aggregates(line, batch))
+            apply_alarm_events(session, fresh_alarms)
             row = session.get(LineAgentRow, line)
             if row is None:
                 row = LineAgentRow(line=line, outbox_depth=0, events_shipped=0, links={})
@@ -96,6 +106,30 @@ class CentralIngest:
 
     def pending_plans(self, line: str) -> list[str]:
         return list(self._plans.get(line, {}))
+
+
+def _not_stored(session: Any, events: list[Event]) -> list[Event]:
+    # Alarm changes are applied once, when their event first reaches the store.
+    if not events:
+        return []
+    ids = [e.id for e in events]
+    present = set(session.scalars(select(EventRow.id).where(EventRow.id.in_(ids))))
+    return [e for e in events if e.id not in present]
+
+
+def _aggregates(line: str, batch: list[Event]) -> list[Event]:
+    """The batch's telemetry aggregates that make rows; a malformed one stays a plain event."""
+    good = []
+    for e in batch:
+        if e.type != EventType.TELEMETRY_AGGREGATE:
+            continue
+        try:
+            aggregate_rows(e)
+        except InputError as exc:
+            log.error("line %s: %s; kept as an event only", line, exc)
+            continue
+        good.append(e)
+    return good
 
 
 def _check(data: dict[str, Any]) -> tuple[Event | None, str]:

@@ -1,6 +1,7 @@
 """`atelier up`: the whole plant on one machine, or this machine joined to a plant's cluster.
 
-Start order: store, Ray (token auth on), central ingest, one uplink per line, one edge-agent
+Start order: store, certificates and OPC-UA password for simulated lines, Ray (token auth on),
+central ingest, one uplink per line, the simulators of `simulate: true` lines, one edge-agent
 process per line, the HMI. Stop order is the reverse, agents first so their `agent.stopped`
 events still reach the store. Child processes run in their own process groups and are stopped
 as groups; the local Ray instance is one this process started, so `ray.shutdown()` ends it
@@ -23,9 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from cluster.simulation import prepare_simulation
 from core.config import default_factory_path, load_factory
+from core.config.models import LineConfig
 from core.errors import InputError
 from core.settings import atelier_home, database_url
+from edge_agents.opcua.ports import PORT_BASE_ENV, port_base_from_env
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,7 @@ class UpOptions:
     object_store_mb: int = 200
     hmi_wait_s: float = 120.0
     agents: bool = True
+    opcua_port_base: int | None = None
 
 
 @dataclass
@@ -139,6 +144,8 @@ class Plant:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in [str(REPO_ROOT), env.get("PYTHONPATH", "")] if p
         )
+        if self.options.opcua_port_base is not None:
+            env[PORT_BASE_ENV] = str(self.options.opcua_port_base)
         return env
 
     def start(self) -> str:
@@ -150,6 +157,10 @@ class Plant:
             raise InputError(
                 f"--heartbeat must be more than 0 seconds, got {self.options.heartbeat_s}"
             )
+        base = self.options.opcua_port_base
+        if base is not None and not 1024 <= base <= 65000:
+            raise InputError(f"--opcua-port-base must be between 1024 and 65000, got {base}")
+        port_base_from_env()  # a bad ATELIER_OPCUA_PORT_BASE fails here, not in every child
         if _port_open(self.options.port):
             raise InputError(
                 f"port {self.options.port} on 127.0.0.1 is already in use; "
@@ -166,9 +177,14 @@ class Plant:
             )
         enable_token_auth(ensure_token(self.home))
         self._env = self._child_env()
+        simulated = [ln for ln in self.plant.lines if ln.simulate] if self.options.agents else []
+        if simulated:
+            self._env |= prepare_simulation(self.plant, self.home, self._env, self.progress)
         try:
             self._start_ray()
             self._start_services()
+            for line in simulated:
+                self._start_simulators(line)
             for line in self.lines if self.options.agents else []:
                 self._start_child(
                     f"agent {line}",
@@ -249,6 +265,23 @@ class Plant:
         child = Child(name, argv, log_file)
         child.start(self._env)
         self.children.append(child)
+
+    def _start_simulators(self, line: LineConfig) -> None:
+        base = [sys.executable, "-m", "cluster.cli.main", "simulate"]
+        factory = ["--line", line.id, "--factory", str(self.factory_path)]
+        if any(s.opcua is not None for s in line.stations):
+            self._start_child(
+                f"simulator opcua {line.id}",
+                [*base, "opcua", *factory],
+                self.home / "logs" / f"sim_opcua_{line.id}.log",
+            )
+        if any(d.port == "sim" for d in line.serial_devices):
+            self._start_child(
+                f"simulator serial {line.id}",
+                [*base, "serial", *factory],
+                self.home / "logs" / f"sim_serial_{line.id}.log",
+            )
+        self.progress(f"simulators of line {line.id} started")
 
     def _start_hmi(self) -> None:
         app = REPO_ROOT / "hmi" / "app.py"

@@ -1,7 +1,8 @@
 """The edge agent: the process that runs one line, with or without the centre.
 
 The agent is a small supervisor of asyncio tasks. Each task (heartbeat, plan inbox, link
-watcher, and later the device loops for OPC-UA, serial devices and cameras) gets `emit`, the
+watcher, and the device links for OPC-UA, serial devices and cameras that
+`edge_agents.devices.wire_line` plugs in) gets `emit`, the
 one way to report a fact: `emit` writes the event to the outbox before it returns. A task that
 crashes is restarted with growing spacing; the agent never talks to Ray, so it keeps writing
 when the centre is gone.
@@ -64,7 +65,25 @@ class LineAgent:
 
     def emit(self, event: Event) -> None:
         """Write one event durably to the outbox; the only way facts leave a task."""
+        if event.type == EventType.LINK_STATE and "link" not in event.payload:
+            event = self._device_link(event)
         self.outbox.append([event])
+
+    def _device_link(self, event: Event) -> Event:
+        # A device link reports itself (`LinkStatus.to_dict()`); it also goes into the outbox's
+        # link table, which `atelier status` reads, and is marked known so `_links` stays quiet.
+        name = str(event.payload.get("name", "?"))
+        state = str(event.payload.get("state", "?"))
+        self.outbox.set_link(name, state, str(event.payload.get("last_error") or ""))
+        self._link_states[name] = state
+        return Event(
+            id=event.id,
+            line=event.line,
+            station=event.station,
+            type=event.type,
+            time=event.time,
+            payload={"link": name} | event.payload,
+        )
 
     def add_task(self, name: str, factory: TaskFactory) -> None:
         """Plug in a long-running coroutine (a device loop); it receives `emit`."""

@@ -73,6 +73,10 @@ class LinkReporter:
         log.info("link %s: %s -> %s", self.status.name, self.status.state, state)
         self.status.state = state
         self.status.since = utcnow()
+        self.announce()
+
+    def announce(self) -> None:
+        """Emit the status as it is now (also without a state change, e.g. a new warning)."""
         self._emit(
             Event(
                 line=self._line,

@@ -93,3 +93,12 @@ def test_deliver_plan_without_a_running_cluster_says_so(tmp_path, monkeypatch):
     monkeypatch.setenv("ATELIER_HOME", str(tmp_path))
     with pytest.raises(AtelierError, match="no Atelier cluster is running"):
         deliver_plan("L1", {"bundles": []})
+
+
+def test_up_refuses_a_bad_opcua_port_base_before_starting_anything(tmp_path, store_url):
+    result = _run(["up", "--opcua-port-base", "80", "--port", "1"], tmp_path, store_url)
+    assert result.returncode == 2
+    assert "error: --opcua-port-base must be between 1024 and 65000, got 80" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "cluster.json").exists()
+    assert not (tmp_path / "certs").exists()

@@ -31,6 +31,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _free_port_pair() -> int:
+    """A port p with p and p+1 free: the simulated lines' OPC-UA port base (C1, L1)."""
+    while True:
+        base = _free_port()
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", base + 1))
+            except OSError:
+                continue
+        return base
+
+
 def _proc_stat(pid: int) -> tuple[int, str, str] | None:
     """(parent pid, state, start time) of a live process, from /proc; None once it is gone."""
     try:
@@ -77,7 +89,10 @@ def test_up_runs_the_plant_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
     port = _free_port()
     env = _env(home, url)
     up = subprocess.Popen(
-        [sys.executable, "-m", "cluster.cli.main", "up", "--port", str(port), "--heartbeat", "0.5"],
+        [
+            *(sys.executable, "-m", "cluster.cli.main", "up", "--port", str(port)),
+            *("--heartbeat", "0.5", "--opcua-port-base", str(_free_port_pair())),
+        ],
         env=env,
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -118,6 +133,17 @@ def test_up_runs_the_plant_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
         assert report["cluster"]["reachable"] is True
         for line in report["lines"]:
             assert line["local"]["links"]["uplink"]["state"] == "connected"
+        # The simulators run: machine states and telemetry of both lines reach the store.
+        for line in ("C1", "L1"):
+            wait_for(
+                lambda line=line: (
+                    {EventType.MACHINE_STATE, EventType.TELEMETRY_AGGREGATE}
+                    <= set(stored_types(url, line))
+                ),
+                120,
+                f"machine states and telemetry of {line} in the store",
+            )
+        assert (home / "opcua_password").stat().st_mode & 0o777 == 0o600
         (node,) = report["cluster"]["nodes"]
         assert {"central", "line_C1", "line_L1"} <= set(node["resources"])
         assert node["labels"] == {"role": "central"}
@@ -216,6 +242,8 @@ def test_up_with_address_joins_a_cluster_and_leaves_it_running(
                 str(_free_port()),
                 "--heartbeat",
                 "0.5",
+                "--opcua-port-base",
+                str(_free_port_pair()),
             ],
             env=_env(home, url),
             cwd=REPO,

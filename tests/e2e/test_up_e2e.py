@@ -77,7 +77,10 @@ def test_planner_sees_the_plant_through_atelier_up(tmp_path: Path) -> None:
 
     port = free_port()
     up = subprocess.Popen(
-        [sys.executable, "-m", "cluster.cli.main", "up", "--port", str(port), "--heartbeat", "0.5"],
+        [
+            *(sys.executable, "-m", "cluster.cli.main", "up", "--port", str(port)),
+            *("--heartbeat", "0.5", "--opcua-port-base", str(free_port())),
+        ],
         env=env,
         cwd=REPO,
         stdout=subprocess.PIPE,

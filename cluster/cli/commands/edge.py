@@ -23,13 +23,18 @@ def register(app: typer.Typer) -> None:
         outbox: Path | None = typer.Option(
             None, "--outbox", help="Outbox file (default <ATELIER_HOME>/outbox/<line>.sqlite)"
         ),
+        devices: bool = typer.Option(
+            True, "--devices/--no-devices", help="Run the line's OPC-UA, serial and camera links"
+        ),
     ) -> None:
         """Run the line's agent until SIGTERM or Ctrl-C; every event goes to the outbox first."""
         from core.config import load_factory
         from edge_agents.agent import LineAgent, serve
+        from edge_agents.devices import wire_line
+        from edge_agents.opcua.ports import with_port_base
         from edge_agents.outbox import Outbox, outbox_path
 
-        plant = load_factory(factory)
+        plant = with_port_base(load_factory(factory))
         known = [ln.id for ln in plant.lines]
         if line not in known:
             raise InputError(
@@ -38,6 +43,9 @@ def register(app: typer.Typer) -> None:
         if heartbeat <= 0:
             raise InputError(f"--heartbeat must be more than 0 seconds, got {heartbeat}")
         with Outbox(outbox or outbox_path(line)) as box:
-            serve(LineAgent(line, box, heartbeat_s=heartbeat))
+            agent = LineAgent(line, box, heartbeat_s=heartbeat)
+            if devices:
+                wire_line(agent, plant, line)
+            serve(agent)
 
     app.add_typer(edge, name="edge")

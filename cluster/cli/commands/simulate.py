@@ -50,10 +50,11 @@ def register(app: typer.Typer) -> None:
         import logging
 
         from core.config.loader import load_factory
+        from edge_agents.opcua.ports import with_port_base
         from edge_agents.simulators.machine_model import MachineBehaviour
         from edge_agents.simulators.opcua_line import LineSimulator, SimulatorSettings, widen_line
 
-        config = load_factory(factory)
+        config = with_port_base(load_factory(factory))
         if url or machines:
             config = widen_line(config, line, machines or None, url)
         settings = SimulatorSettings(

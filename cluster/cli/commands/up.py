@@ -20,6 +20,11 @@ def register(app: typer.Typer) -> None:
         agents: bool = typer.Option(
             True, "--agents/--no-agents", help="Run the lines' edge agents here (off on a centre)"
         ),
+        opcua_port_base: int | None = typer.Option(
+            None,
+            "--opcua-port-base",
+            help="Serve simulated lines' OPC-UA on ports N, N+1, ... instead of the factory's",
+        ),
     ) -> None:
         """Start store, Ray (token auth), central services, edge agents, HMI; Ctrl-C stops all."""
         import signal
@@ -36,6 +41,7 @@ def register(app: typer.Typer) -> None:
                 heartbeat_s=heartbeat,
                 num_cpus=num_cpus,
                 agents=agents,
+                opcua_port_base=opcua_port_base,
             ),
             on_progress=lambda msg: typer.echo(f"  {msg}", err=True),
         )
