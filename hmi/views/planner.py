@@ -12,6 +12,7 @@ from core.importer import list_orders
 from hmi.actions import run_action, show_outcome
 from hmi.planner.desk import UPLOAD_TYPES, list_plans, publish, upload_batch
 from hmi.planner.drafting import draft_preview
+from hmi.planner.outlook import render_outlook
 from hmi.planner.planning import plan_orders, planning_backend
 from hmi.progress import ThreadSafeProgress
 from hmi.settings import load_settings
@@ -135,6 +136,8 @@ elif st.button(f"Plan {len(received)} open orders", key="plan", disabled=not rec
         else:
             progress.flush()
             status_box.update(label=f"Planned: {len(plan_ids)} draft plan(s)", state="complete")
+
+render_outlook()
 
 st.header("Plans")
 try:

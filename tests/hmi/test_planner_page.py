@@ -171,3 +171,40 @@ def test_the_planner_plans_the_open_orders_for_real(store, monkeypatch):
         assert entry.after["plan_ids"] == [p.id for p in plans]
     with pytest.raises(RoleRefused):
         plan_orders(store, OLGA, [], planning_backend(), lambda stage, message: None)
+
+
+def test_the_central_look_ahead_shows_the_latest_proposals(store, tmp_path):
+    from cluster.central.outputs import write_json
+    from design_bridge.generation.image import write_swatch
+
+    at = page(PIA)
+    assert any("No central results yet" in i.value for i in at.info)
+    designs = tmp_path / "home" / "central" / "designs"
+    write_swatch(designs / "proposal_01.png", "navy", "cream", "stripe", 64)
+    proposal = {
+        "style": "skirt",
+        "options": {"length": "knee"},
+        "fabric": "TWILL-NVY",
+        "ground": "navy",
+        "accent": "cream",
+        "print": "stripe",
+        "image": "proposal_01.png",
+        "score": 812.5,
+        "breakdown": {"expected_units": 40.0, "sewing_cost": 120.0, "fabric_cost": 60.0},
+    }
+    write_json(designs / "designs.json", {"proposals": [proposal]})
+    at = page(PIA)
+    assert not at.exception
+    (table,) = [d.value for d in at.dataframe if "score" in d.value.columns]
+    assert table.to_dict("records")[0] == {
+        "rank": 1,
+        "style": "skirt",
+        "options": "length=knee",
+        "fabric": "TWILL-NVY",
+        "colourway": "navy / cream",
+        "print": "stripe",
+        "score": 812.5,
+        "expected_units": 40.0,
+        "sewing_cost": 120.0,
+        "fabric_cost": 60.0,
+    }
