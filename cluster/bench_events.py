@@ -69,6 +69,7 @@ def run_event_path_bench(
             box.append(batch[i : i + 1000])
         enable_token_auth(ensure_token(work))
         ray.init(
+            address="local",  # a new instance, even where another Ray runs
             num_cpus=1,
             resources={CENTRAL: ROLE_UNITS, line_resource("L1"): ROLE_UNITS},
             object_store_memory=200 * 2**20,

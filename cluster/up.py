@@ -228,6 +228,7 @@ class Plant:
             # The uplinks resolve the outbox in their node's home: the same one as the agents'.
             os.environ["ATELIER_HOME"] = str(self.home)
             ctx = ray.init(
+                address="local",  # a new instance, even where another Ray runs
                 num_cpus=self.options.num_cpus,
                 resources=resources,
                 labels={"role": CENTRAL},

@@ -27,6 +27,7 @@ def local_ray(ray_token: Path) -> Iterator[None]:
     import ray
 
     ray.init(
+        address="local",  # a new instance, even where another Ray runs
         num_cpus=1,
         resources={CENTRAL: ROLE_UNITS, line_resource("L1"): ROLE_UNITS},
         object_store_memory=200 * 2**20,

@@ -34,6 +34,7 @@ def test_publish_delivers_each_lines_part(_sqlite_template, tmp_path, monkeypatc
     url = f"sqlite:///{store}"
     engine = make_engine(url)
     ray.init(
+        address="local",  # a new instance, even where another Ray runs
         num_cpus=1,
         resources={CENTRAL: ROLE_UNITS, line_resource("L1"): ROLE_UNITS},
         object_store_memory=200 * 2**20,
