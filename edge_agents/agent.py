@@ -169,6 +169,11 @@ class LineAgent:
             await asyncio.sleep(self.poll_s)
 
     def _execute(self, plan_id: str, payload: dict) -> None:
+        if "markers" in payload and "assignments" not in payload:
+            # A cutting plan: acknowledged; the cutter's jobs are not driven from plans yet.
+            info = {"plan_id": plan_id, "markers": len(payload["markers"]), "executed": False}
+            self.emit(Event(line=self.line, type=EventType.PLAN_RECEIVED, payload=info))
+            return
         try:
             self.execution.load_plan(plan_id, payload)
         except InputError as exc:

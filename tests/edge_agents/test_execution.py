@@ -6,7 +6,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from typer.testing import CliRunner
 
+from cluster.cli.main import build_app
 from core.errors import InputError
 from core.events import Event, EventType
 from edge_agents.agent import LineAgent
@@ -239,6 +241,10 @@ def test_agent_executes_the_newest_delivered_plan_and_scans(tmp_path):
         box.put_plan("old", {"assignments": [_a("B9", "hem", "S1", 0, 5)]})
         box.put_plan("P", PLAN)
         await wait_until(lambda: agent.execution.plan_id == "P", 10, "plan P executed")
+        box.put_plan("broken", {"assignments": [{"bundle": "B5"}]})
+        await wait_until(lambda: len(_of(box, EventType.PLAN_RECEIVED)) >= 3, 10, "refusal")
+        box.put_plan("cut:C1:v1", {"markers": [{"name": "M1"}]})
+        await wait_until(lambda: len(_of(box, EventType.PLAN_RECEIVED)) >= 4, 10, "cut plan")
         agent.emit(Event(line="L1", station="S1", type=EventType.BUNDLE_SCANNED,
                          payload={"bundle": "B1"}))  # fmt: skip
         stop.set()
@@ -249,4 +255,25 @@ def test_agent_executes_the_newest_delivered_plan_and_scans(tmp_path):
     assert agent.execution.record("B9", "hem") is None
     received = _of(box, EventType.PLAN_RECEIVED)
     assert received[0].payload == {"plan_id": "old", "superseded_by": "P"}
+    assert "assignment 0: missing station, operation" in received[2].payload["error"]
+    assert received[3].payload == {"plan_id": "cut:C1:v1", "markers": 1, "executed": False}
+    assert agent.execution.plan_id == "P"  # a refused plan leaves the last good one running
     box.close()
+
+
+def test_edge_queue_command_shows_the_plan(tmp_path):
+    path = tmp_path / "L1.sqlite"
+    runner = CliRunner()
+    app = build_app()
+    missing = runner.invoke(app, ["edge", "queue", "--line", "L1", "--outbox", str(path)])
+    assert isinstance(missing.exception, InputError)
+    assert "no outbox for line 'L1'" in str(missing.exception)
+    with Outbox(path) as box:
+        state = ExecutionState(box, "L1", Clock())
+        state.load_plan("sewing:L1:v3", PLAN)
+        state.start("S1", "B3", "collar")
+    shown = runner.invoke(app, ["edge", "queue", "--line", "L1", "--outbox", str(path)])
+    assert shown.exit_code == 0, shown.output
+    rows = [line for line in shown.output.splitlines() if " B" in line]
+    assert [r.split()[3] for r in rows] == ["B1", "B3", "B2", "B1", "B2"]
+    assert "running" in rows[1] and "plan sewing:L1:v3" in shown.output
