@@ -147,6 +147,7 @@ class LineAgent:
                         "beat": beat,
                         "uptime_s": round(time.monotonic() - self._started, 1),
                         "outbox_depth": self.outbox.depth(),
+                        "outbox_state": self.guard.state,
                     },
                 )
             )
