@@ -277,3 +277,49 @@ def test_edge_queue_command_shows_the_plan(tmp_path):
     rows = [line for line in shown.output.splitlines() if " B" in line]
     assert [r.split()[3] for r in rows] == ["B1", "B3", "B2", "B1", "B2"]
     assert "running" in rows[1] and "plan sewing:L1:v3" in shown.output
+
+
+def test_real_scanner_on_a_pty_drives_the_agents_plan(tmp_path):
+    from edge_agents.serial.scanner import ScannerLink
+    from edge_agents.simulators.serial_devices import ScannerSim
+
+    box = Outbox(tmp_path / "L1.sqlite")
+    agent = LineAgent("L1", box, heartbeat_s=1.0, poll_s=0.02, clock=Clock())
+    sim = ScannerSim(tmp_path / "scanner-S1")
+    sim.plug()
+    debounce_clock = [100.0]
+    link = ScannerLink("scanner-S1", str(sim.port.path), 9600, "L1", agent.emit, "S1",
+                       clock=lambda: debounce_clock[0])  # fmt: skip
+
+    async def run_link(_emit) -> None:  # type: ignore[no-untyped-def]
+        await link.run()
+
+    agent.add_task("scanner-S1", run_link)
+    ops = {"assignments": [_a("BND-1", "collar", "S1", 0, 10), _a("BND-2", "collar", "S1", 5, 9)]}
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        run = asyncio.create_task(agent.run(stop))
+        try:
+            box.put_plan("P", ops)
+            await wait_until(lambda: agent.execution.plan_id == "P", 10, "plan executed")
+            await wait_until(lambda: link.status.state == "connected", 10, "scanner port open")
+            sim.scan("BND-1")
+            await wait_until(lambda: _of(box, EventType.OPERATION_STARTED), 10, "started")
+            debounce_clock[0] += 10  # the next scan is not a double scan
+            sim.scan("BND-1")
+            await wait_until(lambda: _of(box, EventType.OPERATION_FINISHED), 10, "finished")
+        finally:
+            stop.set()
+            await run
+            sim.unplug()
+
+    asyncio.run(scenario())
+    finished = _of(box, EventType.OPERATION_FINISHED)[0]
+    assert (finished.station, finished.payload["bundle"], finished.payload["source"]) == (
+        "S1",
+        "BND-1",
+        "scan",
+    )
+    assert [o.bundle for o in agent.execution.queue("S1")] == ["BND-2"]
+    box.close()
