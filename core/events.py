@@ -33,6 +33,11 @@ class EventType:
     PLOT_PROGRESS = "plot.progress"  # a marker's HPGL is being sent to the plotter/cutter
     PLOT_FINISHED = "plot.finished"
     ALARM_FLOOD = "alarm.flood"  # a flood of alarms ended; how many were held back
+    OPERATION_LATE = "operation.late"  # an operation not finished by its planned end
+    STATION_DOWN = "station.down"  # PackML Stopped/Aborted, or its link down too long
+    STATION_UP = "station.up"  # a down station runs again
+    SCAN_UNPLANNED = "scan.unplanned"  # a bundle scanned where the plan has nothing for it
+    OUTBOX_THINNED = "outbox.thinned"  # the outbox reached its bound; telemetry was dropped
 
 
 def new_event_id() -> str:

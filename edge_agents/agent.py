@@ -16,10 +16,14 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from core.errors import InputError
 from core.events import Event, EventType, utcnow
+from edge_agents.execution.state import ExecutionState
+from edge_agents.execution.watch import ExecutionWatch
 from edge_agents.outbox import Outbox
+from edge_agents.outbox_guard import OutboxGuard, OutboxLimits
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,9 @@ class LineAgent:
         poll_s: float = 0.5,
         max_backoff_s: float = 30.0,
         keep_shipped_s: float = 7 * 24 * 3600.0,
+        limits: OutboxLimits | None = None,
+        link_down_s: float = 30.0,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.line = line
         self.outbox = outbox
@@ -58,16 +65,22 @@ class LineAgent:
         self._tasks: list[SupervisedTask] = []
         self._started = time.monotonic()
         self._link_states: dict[str, str] = {}
+        self.guard = OutboxGuard(outbox, line, limits)
+        self.execution = ExecutionState(outbox, line, clock)
+        self.watch = ExecutionWatch(self.execution, link_down_s=link_down_s)
         self.add_task("heartbeat", self._heartbeat)
         self.add_task("inbox", self._inbox)
         self.add_task("links", self._links)
         self.add_task("housekeeping", self._housekeeping)
+        self.add_task("execution", self._execution)
 
     def emit(self, event: Event) -> None:
         """Write one event durably to the outbox; the only way facts leave a task."""
         if event.type == EventType.LINK_STATE and "link" not in event.payload:
             event = self._device_link(event)
         self.outbox.append([event])
+        self.guard.after_append()
+        self.watch.on_event(event)
 
     def _device_link(self, event: Event) -> Event:
         # A device link reports itself (`LinkStatus.to_dict()`); it also goes into the outbox's
@@ -134,24 +147,53 @@ class LineAgent:
                         "beat": beat,
                         "uptime_s": round(time.monotonic() - self._started, 1),
                         "outbox_depth": self.outbox.depth(),
+                        "outbox_state": self.guard.state,
                     },
                 )
             )
             await asyncio.sleep(self.heartbeat_s)
 
     async def _inbox(self, emit: Emit) -> None:
-        # Plan execution plugs in here later; for now each plan is acknowledged as received.
+        # Only the newest delivered plan is executed; older ones in the same batch are noted.
         while True:
-            for plan_id, payload in self.outbox.take_plans():
-                log.info("line %s received plan %s", self.line, plan_id)
+            plans = self.outbox.take_plans()
+            for plan_id, _payload in plans[:-1]:
                 emit(
                     Event(
                         line=self.line,
                         type=EventType.PLAN_RECEIVED,
-                        payload={"plan_id": plan_id, "keys": sorted(payload)},
+                        payload={"plan_id": plan_id, "superseded_by": plans[-1][0]},
                     )
                 )
+            if plans:
+                self._execute(*plans[-1])
             await asyncio.sleep(self.poll_s)
+
+    def _execute(self, plan_id: str, payload: dict) -> None:
+        if "markers" in payload and "assignments" not in payload:
+            # A cutting plan: acknowledged; the cutter's jobs are not driven from plans yet.
+            info = {"plan_id": plan_id, "markers": len(payload["markers"]), "executed": False}
+            self.emit(Event(line=self.line, type=EventType.PLAN_RECEIVED, payload=info))
+            return
+        try:
+            self.execution.load_plan(plan_id, payload)
+        except InputError as exc:
+            # The last good plan keeps running; the centre hears why this one did not.
+            log.error("line %s: plan %s refused: %s", self.line, plan_id, exc)
+            self.emit(
+                Event(
+                    line=self.line,
+                    type=EventType.PLAN_RECEIVED,
+                    payload={"plan_id": plan_id, "error": str(exc)},
+                )
+            )
+
+    async def _execution(self, emit: Emit) -> None:
+        # Time-driven deviations (late, link down too long) and the outbox's bound, each second.
+        while True:
+            self.watch.tick()
+            self.guard.check()
+            await asyncio.sleep(1.0)
 
     async def _links(self, emit: Emit) -> None:
         # The uplink records its state in the outbox file; changes become events for the centre.

@@ -89,7 +89,10 @@ def wire_line(
         engine.on_sample(sample)
 
     devices = LineDevices(aggregator, manager)
-    devices.links.extend(links_for_line(factory, line_id, agent.emit, on_sample))
+    opcua = links_for_line(factory, line_id, agent.emit, on_sample)
+    devices.links.extend(opcua)
+    # A machine link down for long means its stations are down for the plan (ExecutionWatch).
+    agent.watch.link_stations.update({link.status.name: link.stations for link in opcua})
     devices.links.extend(_serial_links(line, agent.emit))
     devices.links.extend(_cameras(line, agent.emit, model_dir or default_model_dir()))
     for link in devices.links:

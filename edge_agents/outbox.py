@@ -24,6 +24,8 @@ from core.settings import atelier_home
 
 log = logging.getLogger(__name__)
 
+Statement = tuple[str, Sequence[Any]]
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -165,6 +167,59 @@ class Outbox:
     def all_ids(self) -> list[str]:
         """Every event id ever written, in order (for audits and tests)."""
         return [i for (i,) in self._read("SELECT id FROM outbox ORDER BY seq")]
+
+    def append_with(self, events: Sequence[Event], statements: Sequence[Statement]) -> None:
+        """Run `statements` and append `events` in one transaction: a state change and the
+        events that report it are on disk together or not at all."""
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, args in statements:
+                    cur.execute(sql, args)
+                cur.executemany(
+                    "INSERT OR IGNORE INTO outbox (id, body) VALUES (?, ?)",
+                    [(e.id, json.dumps(e.to_dict())) for e in events],
+                )
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Read rows from the outbox file (the agent's sibling tables live here too)."""
+        return self._read(sql, args)
+
+    def ensure_tables(self, script: str) -> None:
+        """Create a sibling table set in the same file (idempotent `CREATE ... IF NOT EXISTS`)."""
+        with self._lock:
+            self._conn.executescript(script)
+
+    def drop_oldest_unshipped(self, types: Sequence[str], count: int) -> dict[str, int]:
+        """Delete up to `count` of the oldest unshipped events of these types (thinning when
+        the outbox is at its bound); returns how many went per type."""
+        if count <= 0 or not types:
+            return {}
+        marks = ",".join("?" * len(types))
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                rows = cur.execute(
+                    "SELECT seq, json_extract(body, '$.type') FROM outbox "
+                    f"WHERE shipped_at IS NULL AND rejected IS NULL "
+                    f"AND json_extract(body, '$.type') IN ({marks}) ORDER BY seq LIMIT ?",
+                    [*types, count],
+                ).fetchall()
+                cur.executemany("DELETE FROM outbox WHERE seq = ?", [(seq,) for seq, _ in rows])
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        dropped: dict[str, int] = {}
+        for _, kind in rows:
+            dropped[kind] = dropped.get(kind, 0) + 1
+        return dropped
 
     # --- plans coming back --------------------------------------------------------------
 

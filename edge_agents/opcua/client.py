@@ -118,6 +118,7 @@ class OpcUaLink:
         quiet_asyncua()
         self.line = line
         self.endpoint = endpoint
+        self.stations = [s.id for s in stations]
         self.settings = settings or OpcUaLinkSettings()
         self._emit = emit
         self._on_sample = on_sample
