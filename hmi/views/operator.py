@@ -24,7 +24,7 @@ from hmi.operator.station import Station, find_station, station_queue, stations
 from hmi.operator.switching import acting, forget, remember, switch_operator
 from hmi.settings import load_settings
 from hmi.store import read, store_engine
-from hmi.widgets import guard, show_error
+from hmi.widgets import guard, line_agents_panel, show_error
 
 LIVE_S = 1.0  # the timer and machine state tick every second
 BIG = """<style>
@@ -37,12 +37,16 @@ user = guard("operator")
 settings = load_settings()
 st.html(BIG)
 show_outcome()
+with st.sidebar:
+    line_agents_panel(settings)
 
 
 def _pick_station(known: list[Station]) -> None:
     ids = [s.id for s in known]
     if not ids:
-        st.info("No station is configured in the store yet (run `atelier plant sync`).")
+        st.info(
+            "No station is in the store yet: `atelier up` copies the factory's stations into it."
+        )
         st.stop()
     chosen = st.selectbox("Station", ids, key="station_pick")
     if st.button("Open station", key="open_station"):
@@ -70,7 +74,7 @@ except InputError as exc:
     _pick_station(known)
 
 who = acting(user)
-st.title(f"Station {station.id} · {station.name}")
+st.title(f"Operator · station {station.id} · {station.name}")
 st.caption(f"Line {station.line} · screen signed in as {user.name} · operator {who.operator}")
 
 

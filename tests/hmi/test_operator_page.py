@@ -63,7 +63,7 @@ def operator_events(engine) -> list[EventRow]:
 def test_station_view_shows_current_and_next_bundles(store):
     at = page(OLGA)
     assert not at.exception and not at.error
-    assert at.title[0].value.startswith("Station S3")
+    assert at.title[0].value.startswith("Operator · station S3")
     text = html(at)
     assert "Bundle <b>B-101</b>" in text and "<b>COLLAR</b>" in text and "SMV 1.50 min" in text
     (following,) = [t for t in at.table if "bundle" in t.value.columns]
