@@ -225,3 +225,13 @@ def test_recent_defects_and_no_telemetry_are_said_plainly(store, tmp_path):
     assert not at.exception
     assert sum("image missing" in m.value for m in at.markdown) == 2  # S3's two, not S5's
     assert any("No telemetry from this station" in i.value for i in at.info)
+
+
+def test_andon_call_shows_as_a_notice_on_the_overview(store):
+    page(OLGA).button(key="andon_maintenance").click().run()
+    overview = AppTest.from_file(str(VIEW.parent / "overview.py"), default_timeout=30)
+    overview.session_state[USER_KEY] = PIA
+    overview.run()
+    assert not overview.exception
+    (notice,) = [w.value for w in overview.warning if w.value.startswith("Andon")]
+    assert "maintenance called to station S3 (line L1) by olga" in notice
