@@ -67,7 +67,7 @@ def work_panel(station: Station) -> None:
     late = False
     if current.running_since is not None:
         elapsed = (datetime.now(UTC) - current.running_since).total_seconds()
-        timer = f" · running {_clock(elapsed)}"
+        timer = f" {_clock(elapsed)}"
         late = current.smv is not None and elapsed > current.smv * 60
     st.html(
         f"<div class='atelier-big'>Bundle <b>{current.bundle}</b> · operation "
