@@ -130,7 +130,7 @@ def alarms_panel(station: Station) -> None:
                 "id": a.id,
                 "priority": a.priority,
                 "message": a.message,
-                "state": a.state,
+                "state": "shelve expired" if a.state == AlarmState.SHELVED.value else a.state,
                 "raised (UTC)": f"{a.raised_at:%H:%M:%S}",
             }
             for a in alarms

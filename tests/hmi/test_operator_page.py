@@ -3,7 +3,7 @@ plan, operator actions as events with audit rows, alarms, andon, scanning, refus
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,9 @@ from streamlit.testing.v1 import AppTest
 from core import users
 from core.audit import recent
 from core.db import make_engine, transaction
-from core.schema import AlarmRow, EventRow
+from core.events import Event
+from core.schema import AlarmRow, EventRow, TelemetryAggregateRow
+from core.store_events import store_events
 from core.users import Role
 from hmi.operator.actions import Acting, call_andon, operate
 from hmi.operator.alarms import acknowledge
@@ -235,3 +237,55 @@ def test_andon_call_shows_as_a_notice_on_the_overview(store):
     assert not overview.exception
     (notice,) = [w.value for w in overview.warning if w.value.startswith("Andon")]
     assert "maintenance called to station S3 (line L1) by olga" in notice
+
+
+def _reading(signal: str, second: datetime, value: float) -> TelemetryAggregateRow:
+    return TelemetryAggregateRow(
+        station="S3",
+        signal=signal,
+        second=second,
+        line="L1",
+        min=value,
+        max=value,
+        mean=value,
+        last=value,
+        count=1,
+    )
+
+
+def test_machine_state_counters_and_shift_oee_from_telemetry(store):
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+    with transaction(store) as s:
+        for i in range(10):
+            t = start + timedelta(seconds=i)
+            s.add(_reading("state", t, 6 if i < 8 else 11))  # Execute, then Held
+            s.add(_reading("good_count", t, min(i, 6)))
+            s.add(_reading("scrap_count", t, 0 if i < 5 else 2))
+    at = page(OLGA)
+    assert not at.exception and not at.error
+    assert "HELD" in html(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["good count"], metrics["scrap count"]) == ("6", "2")
+    assert (metrics["availability"], metrics["quality"]) == ("80%", "75%")
+    assert metrics["performance"] == "n/a"
+    store_events_at(
+        store, start + timedelta(seconds=20), "machine.state", {"state_name": "EXECUTE"}
+    )
+    assert "EXECUTE" in html(page(OLGA))  # a newer state event wins over older telemetry
+
+
+def store_events_at(engine, when: datetime, kind: str, payload: dict) -> None:
+    with transaction(engine) as s:
+        store_events(s, [Event(line="L1", station="S3", type=kind, time=when, payload=payload)])
+
+
+def test_an_expired_shelve_shows_the_alarm_again(store):
+    ids = add_alarms(store)
+    with transaction(store) as s:
+        row = s.get(AlarmRow, ids[0])
+        row.state, row.shelved_until = "shelved", datetime.now(UTC) - timedelta(seconds=1)
+        s.get(AlarmRow, ids[1]).state = "shelved"
+        s.get(AlarmRow, ids[1]).shelved_until = datetime.now(UTC) + timedelta(minutes=30)
+    (shown,) = [t for t in page(OLGA).table if "message" in t.value.columns]
+    assert list(shown.value["id"]) == [ids[0]]
+    assert list(shown.value["state"]) == ["shelve expired"]
