@@ -75,6 +75,15 @@ def work_panel(station: Station) -> None:
         f"<div>{current.order_id or ''} · {smv} · "
         f"{_badge(current.status + timer, ABNORMAL if late else None)}</div>"
     )
+
+
+def next_panel(station: Station) -> None:
+    try:
+        queue = read(store_engine(), lambda s: station_queue(s, station))
+    except AtelierError as exc:
+        show_error(exc)
+        return
+    current = current_work(queue)
     later = [w for w in queue if w is not current][:5]
     st.subheader("Next bundles")
     if not later:

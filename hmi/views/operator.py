@@ -10,13 +10,14 @@ import streamlit as st
 
 from core.errors import AtelierError, InputError
 from hmi.actions import run_action, show_outcome
-from hmi.operator.actions import ANDON_KINDS, call_andon, operate, scan
+from hmi.operator.actions import ACTIONS, ANDON_KINDS, call_andon, operate, scan
 from hmi.operator.alarms import MAX_SHELVE_MIN, acknowledge, shelve, station_alarms
 from hmi.operator.panels import (
     SELECTED_KEY,
     alarms_panel,
     current_work,
     machine_panel,
+    next_panel,
     work_panel,
 )
 from hmi.operator.shift import recent_defects, station_oee, thumbnail
@@ -29,7 +30,8 @@ from hmi.widgets import guard, line_agents_panel, show_error
 LIVE_S = 1.0  # the timer and machine state tick every second
 BIG = """<style>
 .atelier-big { font-size: 1.8rem; font-weight: 600; }
-.stButton button { min-height: 64px; font-size: 1.4rem; }
+.stButton button { min-height: 64px; }
+.stButton button p { font-size: 1.4rem; font-weight: 600; }
 [data-testid="stMetricValue"] { font-size: 2.2rem; }
 </style>"""
 
@@ -111,17 +113,8 @@ st.fragment(work_panel, run_every=LIVE_S)(station)
 
 queue = read(engine, lambda s: station_queue(s, station))
 current = current_work(queue)
-st.text_input("Scan bundle", key="scan", on_change=_scan, placeholder="scan or type, then Enter")
-kind_text = st.session_state.pop("scan_result", None)
-if kind_text:
-    (st.error if kind_text[0] == "error" else st.success)(kind_text[1])
 if current is not None:
-    allowed = {
-        "start": ("queued", "paused"),
-        "pause": ("running",),
-        "finish": ("running",),
-        "scrap": ("running", "paused"),
-    }
+    allowed = {action: statuses for action, (_, statuses) in ACTIONS.items()}
     for col, action in zip(st.columns(4), allowed, strict=True):
         col.button(
             action.capitalize(),
@@ -132,6 +125,11 @@ if current is not None:
             width="stretch",
         )
 
+st.text_input("Scan bundle", key="scan", on_change=_scan, placeholder="scan or type, then Enter")
+kind_text = st.session_state.pop("scan_result", None)
+if kind_text:
+    (st.error if kind_text[0] == "error" else st.success)(kind_text[1])
+st.fragment(next_panel, run_every=LIVE_S)(station)
 st.fragment(alarms_panel, run_every=LIVE_S)(station)
 alarms = read(engine, lambda s: station_alarms(s, station.id))
 if alarms:

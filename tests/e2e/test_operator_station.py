@@ -51,11 +51,16 @@ def test_operator_works_a_bundle_and_acknowledges_an_alarm(tmp_path):
             wait_until(
                 lambda: operation_events(engine) == ["operation.started"], 30, "the start event"
             )
+            # A rerun shows the previous run's elements until it replaces them; wait it out.
+            pause = page.get_by_role("button", name="Pause", exact=True)
+            wait_until(lambda: pause.count() == 1 and pause.is_enabled(), 15, "the new buttons")
             buttons = [
                 page.get_by_role("button", name=name, exact=True)
                 for name in ("Start", "Pause", "Finish", "Scrap", "Call maintenance", "Acknowledge")
             ]
             assert all(b.bounding_box()["height"] >= 48 for b in buttons)
+            # Each live table is drawn once (no stale copy left by a fragment's rerun).
+            wait_until(lambda: page.get_by_text("B-102").count() == 1, 15, "one next-bundles table")
             screenshot(page, "hmi-operator-station")
             page.get_by_role("button", name="Finish", exact=True).click()
             wait_until(
