@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from core.errors import AtelierError, InputError
+from core.settings import database_url
 from hmi.actions import run_action, show_outcome
 from hmi.operator.actions import ACTIONS, ANDON_KINDS, call_andon, operate, scan
 from hmi.operator.alarms import MAX_SHELVE_MIN, acknowledge, shelve, station_alarms
@@ -22,7 +23,7 @@ from hmi.operator.panels import (
 )
 from hmi.operator.shift import recent_defects, station_oee, thumbnail
 from hmi.operator.station import Station, find_station, station_queue, stations
-from hmi.operator.switching import acting, forget, remember, switch_operator
+from hmi.operator.switching import acting, forget, pin_throttle, remember, switch_operator
 from hmi.settings import load_settings
 from hmi.store import read, store_engine
 from hmi.widgets import guard, line_agents_panel, show_error
@@ -84,7 +85,9 @@ def _switch(name_key: str, pin_key: str) -> None:
     name, pin = st.session_state.get(name_key, ""), st.session_state.get(pin_key, "")
     if run_action(
         f"Operator {name.strip()} is working at {station.id}",
-        lambda s: remember(switch_operator(s, user, name, pin)),
+        lambda s: remember(
+            switch_operator(s, user, name, pin, pin_throttle(database_url(), settings))
+        ),
     ):
         st.session_state[pin_key] = ""
 

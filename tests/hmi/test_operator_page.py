@@ -289,3 +289,20 @@ def test_an_expired_shelve_shows_the_alarm_again(store):
     (shown,) = [t for t in page(OLGA).table if "message" in t.value.columns]
     assert list(shown.value["id"]) == [ids[0]]
     assert list(shown.value["state"]) == ["shelve expired"]
+
+
+def test_wrong_pins_lock_the_name_out(store, monkeypatch):
+    monkeypatch.setenv("ATELIER_HMI_MAX_FAILURES", "2")
+    with transaction(store) as s:
+        users.add_user(s, "omar", "operator", "long secret", actor="test")
+        users.set_pin(s, "omar", "4711", actor="test")
+    at = page(OLGA)
+    at.text_input(key="switch_name").input("omar")
+    for _ in range(2):
+        at.text_input(key="switch_pin").input("0000")
+        at.button(key="switch").click().run()
+    at.text_input(key="switch_pin").input("4711")
+    at.button(key="switch").click().run()
+    assert any("too many wrong PINs for 'omar'" in e.value for e in at.error)
+    with transaction(store) as s:
+        assert not [e for e in recent(s) if e.action == "operator.switch"]
