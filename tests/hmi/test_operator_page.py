@@ -215,6 +215,10 @@ def test_switching_operator_by_pin_records_the_acting_operator(store):
 def test_station_picker_and_unknown_station(store):
     at = page(OLGA, station=None)
     assert "S3" in at.selectbox(key="station_pick").options
+    at.selectbox(key="station_pick").set_value("S5").run()
+    at.button(key="open_station").click().run()
+    assert at.query_params["station"] == "S5"  # in the URL, to bookmark
+    assert at.title[0].value.startswith("Operator · station S5")
     at = page(OLGA, station="S99")
     assert any("station 'S99' is not in the plant" in e.value for e in at.error)
     assert not at.exception
