@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 USER_KEY = "atelier_user"
 ACTIVITY_KEY = "atelier_last_activity"
 NOTICE_KEY = "atelier_notice"
+ACTING_KEY = "atelier_acting_operator"  # who works at a shared station screen (PIN switch)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def sign_out(action: str = "session.logout", notice: str | None = None) -> None:
     """Forget the user of this session and audit why (sign-out, idle, deactivated)."""
     user = st.session_state.pop(USER_KEY, None)
     st.session_state.pop(ACTIVITY_KEY, None)
+    st.session_state.pop(ACTING_KEY, None)
     if notice:
         st.session_state[NOTICE_KEY] = notice
     if user is None:

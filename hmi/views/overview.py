@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.errors import AtelierError
 from hmi.charts import pareto_figure
+from hmi.operator.andon import andon_notices
 from hmi.overview.journal import NEEDS_ATTENTION, alarm_journal
 from hmi.overview.telemetry import oee_by_station, signals, stations, trend
 from hmi.settings import load_settings
@@ -29,6 +30,7 @@ settings = load_settings()
 st.title("Overview")
 st.caption(f"Signed in as {user.name}")
 line_agents_panel(settings)
+st.fragment(andon_notices, run_every=settings.refresh_s)()
 
 window = WINDOWS[st.selectbox("Window", list(WINDOWS), index=0, key="window")]
 

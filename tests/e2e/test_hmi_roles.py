@@ -9,8 +9,10 @@ import pytest
 
 from core import users
 from core.audit import recent
+from core.config import load_factory
 from core.db import make_engine, transaction
 from core.migrate import upgrade
+from core.plant import sync_plant
 from core.schema import LineAgentRow
 from tests.e2e.harness import chromium, login, screenshot, streamlit_app, wait_for_text
 
@@ -27,6 +29,7 @@ def store_url(tmp_path_factory):
     engine = make_engine(url)
     now = datetime.now(UTC)
     with transaction(engine) as s:
+        sync_plant(s, load_factory())  # the operator's bookmarked station must be in the plant
         users.add_user(s, "pia", "planner", PASSWORD, actor="test")
         users.add_user(s, "olga", "operator", PASSWORD, actor="test")
         s.add(LineAgentRow(line="C1", last_heartbeat=now, outbox_depth=2, events_shipped=40))
