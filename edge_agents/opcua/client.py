@@ -29,7 +29,7 @@ from core.errors import ConfigError
 from core.events import Event, EventType, utcnow
 from edge_agents.link import CONNECTED, DOWN, RECONNECTING, Backoff, LinkReporter, LinkStatus
 from edge_agents.opcua.nodes import machine_nodes
-from edge_agents.opcua.security import quiet_asyncua, secure_client
+from edge_agents.opcua.security import endpoint_password, quiet_asyncua, secure_client
 from edge_agents.packml import state_name
 
 log = logging.getLogger(__name__)
@@ -173,6 +173,8 @@ class OpcUaLink:
 
     async def _session(self, backoff: Backoff) -> None:
         s = self.settings
+        # A missing password is a configuration error: say so now, not once the server answers.
+        endpoint_password(self.endpoint)
         counter = _Counter(self._on_client_state)
         client = Client(
             self.endpoint.url,
