@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from core.db import make_engine, transaction
+from core.errors import InputError
 from core.events import Event, EventType
 from core.schema import EventRow
 from core.store_events import store_events
@@ -95,7 +97,7 @@ def test_port_in_use_is_a_clear_error(agent: LineAgent) -> None:
     first = HealthServer(agent, port=free_port())
     try:
         with pytest.raises(
-            Exception, match=f"cannot serve agent metrics on 127.0.0.1:{first.port}"
+            InputError, match=f"cannot serve agent metrics on 127.0.0.1:{first.port}"
         ):
             HealthServer(agent, port=first.port)
     finally:
@@ -181,3 +183,24 @@ def test_agent_killed_with_sigkill_loses_and_repeats_nothing(
     engine.dispose()
     assert kinds[EventType.AGENT_STARTED] == 2
     assert kinds[EventType.AGENT_STOPPED] == 1  # the killed run could not say goodbye
+
+
+def test_edge_run_refuses_a_bad_or_busy_metrics_port(home: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cluster.cli.main import build_app
+
+    runner, app = CliRunner(), build_app()
+    path = tmp_path / "L1.sqlite"
+    args = ["edge", "run", "--line", "L1", "--no-devices", "--outbox", str(path)]
+    bad = runner.invoke(app, [*args, "--metrics-port", "70000"])
+    assert isinstance(bad.exception, InputError)
+    assert "--metrics-port must be 0 (off) or a port number, got 70000" in str(bad.exception)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = runner.invoke(app, [*args, "--metrics-port", str(port)])
+    assert isinstance(busy.exception, InputError)
+    assert f"cannot serve agent metrics on 127.0.0.1:{port}" in str(busy.exception)
+    assert _ids(path) == []  # refused before the agent started: no agent.started written
