@@ -122,6 +122,11 @@ def _healthy(port: int) -> dict | None:
     return answer.json() if answer.status_code == 200 else None
 
 
+def _scraped_depth(port: int) -> float:
+    scrape = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    return _samples(scrape, "atelier_agent_outbox_depth")[(("line", "L1"),)]
+
+
 def _ids(path: Path) -> list[str]:
     with Outbox(path) as box:
         return box.all_ids()
@@ -150,6 +155,8 @@ def test_agent_killed_with_sigkill_loses_and_repeats_nothing(
         procs.append(_start_agent(env, outbox, port, log))
         wait_for(lambda: _healthy(port), 30, "the restarted agent's /health")
         wait_for(lambda: len(_ids(outbox)) >= len(committed) + 20, 30, "the restarted agent")
+        # The restarted process's own scrape: nothing was shipped, so the depth covers both runs.
+        wait_for(lambda: _scraped_depth(port) >= len(committed) + 20, 10, "the scraped depth")
         procs[1].send_signal(signal.SIGTERM)
         assert procs[1].wait(timeout=30) == 0, log.read_text()[-2000:]
     finally:
