@@ -65,6 +65,8 @@ class LineAgent:
         self._tasks: list[SupervisedTask] = []
         self._started = time.monotonic()
         self._link_states: dict[str, str] = {}
+        self.appended: dict[str, int] = {}
+        self.last_heartbeat: datetime | None = None
         self.guard = OutboxGuard(outbox, line, limits)
         self.execution = ExecutionState(outbox, line, clock)
         self.watch = ExecutionWatch(self.execution, link_down_s=link_down_s)
@@ -79,6 +81,7 @@ class LineAgent:
         if event.type == EventType.LINK_STATE and "link" not in event.payload:
             event = self._device_link(event)
         self.outbox.append([event])
+        self.appended[event.type] = self.appended.get(event.type, 0) + 1
         self.guard.after_append()
         self.watch.on_event(event)
 
@@ -97,6 +100,16 @@ class LineAgent:
             time=event.time,
             payload={"link": name} | event.payload,
         )
+
+    @property
+    def tasks(self) -> list[SupervisedTask]:
+        """The supervised tasks, with how often each was restarted."""
+        return list(self._tasks)
+
+    @property
+    def link_states(self) -> dict[str, str]:
+        """Each known link's last state (device links and the uplink)."""
+        return dict(self._link_states)
 
     def add_task(self, name: str, factory: TaskFactory) -> None:
         """Plug in a long-running coroutine (a device loop); it receives `emit`."""
@@ -139,6 +152,7 @@ class LineAgent:
         beat = 0
         while True:
             beat += 1
+            self.last_heartbeat = utcnow()
             emit(
                 Event(
                     line=self.line,

@@ -34,6 +34,12 @@ def register(app: typer.Typer) -> None:
             "--link-down-s",
             help="Seconds a machine link may be lost before its station is down",
         ),
+        metrics_port: int = typer.Option(
+            0, "--metrics-port", help="Port for /health and /metrics (0: not served)"
+        ),
+        metrics_host: str = typer.Option(
+            "127.0.0.1", "--metrics-host", help="Address the health and metrics server listens on"
+        ),
     ) -> None:
         """Run the line's agent until SIGTERM or Ctrl-C; every event goes to the outbox first."""
         from core.config import load_factory
@@ -56,14 +62,25 @@ def register(app: typer.Typer) -> None:
                 f"--outbox-max-events must be at least 100 (got {outbox_max}) and --link-down-s "
                 f"more than 0 (got {link_down})"
             )
+        if not 0 <= metrics_port <= 65535:
+            raise InputError(f"--metrics-port must be 0 (off) or a port number, got {metrics_port}")
         with Outbox(outbox or outbox_path(line)) as box:
             limits = OutboxLimits(max_events=outbox_max)
             agent = LineAgent(
                 line, box, heartbeat_s=heartbeat, limits=limits, link_down_s=link_down
             )
-            if devices:
-                wire_line(agent, plant, line)
-            serve(agent)
+            links = wire_line(agent, plant, line).links if devices else []
+            health = None
+            if metrics_port:
+                from edge_agents.health import HealthServer
+
+                health = HealthServer(agent, metrics_host, metrics_port, links)
+                health.start()
+            try:
+                serve(agent)
+            finally:
+                if health:
+                    health.stop()
 
     @edge.command("queue")
     def queue(
