@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import signal
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +15,7 @@ from cluster.status import line_statuses
 from core.db import make_engine
 from core.events import EventType
 from tests.cluster.conftest import REPO, stored_types, wait_for
+from tests.up_process import atelier_up, free_port, free_port_pair, up_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 
@@ -25,89 +23,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 _DELIVER = "from cluster.services import deliver_plan; print(deliver_plan('L1', {'plan_id': 'P9'}))"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _free_port_pair() -> int:
-    """A port p with p and p+1 free: the simulated lines' OPC-UA port base (C1, L1)."""
-    while True:
-        base = _free_port()
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", base + 1))
-            except OSError:
-                continue
-        return base
-
-
-def _proc_stat(pid: int) -> tuple[int, str, str] | None:
-    """(parent pid, state, start time) of a live process, from /proc; None once it is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    fields = text[text.rindex(")") + 2 :].split()
-    return int(fields[1]), fields[0], fields[19]
-
-
-def _descendants(root: int) -> dict[int, str]:
-    """Every process below `root`, with its start time (to tell a reused pid apart)."""
-    parents: dict[int, tuple[int, str]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            stat = _proc_stat(int(entry.name))
-            if stat is not None:
-                parents[int(entry.name)] = (stat[0], stat[2])
-    found: dict[int, str] = {}
-    frontier = [root]
-    while frontier:
-        pid = frontier.pop()
-        for child, (ppid, start) in parents.items():
-            if ppid == pid and child not in found:
-                found[child] = start
-                frontier.append(child)
-    return found
-
-
-def _alive(pid: int, start: str) -> bool:
-    stat = _proc_stat(pid)
-    return stat is not None and stat[2] == start and stat[1] != "Z"
-
-
-def _env(home: Path, url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_AUTH")}
-    env.update(ATELIER_HOME=str(home), ATELIER_DATABASE_URL=url, PYTHONPATH=str(REPO))
-    return env
-
-
 def test_up_runs_the_plant_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
     home = tmp_path / "home"
     url = os.environ.get("ATELIER_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'store.db'}"
-    port = _free_port()
-    env = _env(home, url)
-    up = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "cluster.cli.main", "up", "--port", str(port)),
-            *("--heartbeat", "0.5", "--opcua-port-base", str(_free_port_pair())),
-        ],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=open(tmp_path / "up.err", "wb"),  # noqa: SIM115 - closed with the process
-        start_new_session=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(
-        target=lambda: [lines.put(b.decode()) for b in iter(up.stdout.readline, b"")],  # type: ignore[union-attr]
-        daemon=True,
-    ).start()
-    children: dict[int, str] = {}
-    try:
-        ready = wait_for(lambda: _ready(lines, up), 180, "the ready line")
-        assert ready.strip() == f"atelier is up: HMI on http://127.0.0.1:{port}"
+    env = up_env(home, url)
+    with atelier_up(env, tmp_path / "up.err", "--heartbeat", "0.5") as running:
+        up = running.proc
+        ready = wait_for(running.ready_line, 180, "the ready line")
+        assert ready.strip() == f"atelier is up: HMI on http://127.0.0.1:{running.port}"
         token = home / "ray_auth_token"
         assert token.stat().st_mode & 0o777 == 0o600
 
@@ -176,30 +99,13 @@ def test_up_runs_the_plant_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
         assert intruder.returncode != 0
         assert "token" in intruder.stderr.lower()
 
-        children = _descendants(up.pid)
-        assert len(children) >= 4  # Ray's processes and the two agents at least
+        assert len(running.remember_children()) >= 4  # Ray's processes and the agents at least
         up.send_signal(signal.SIGINT)
         assert up.wait(timeout=120) == 0
-        wait_for(lambda: not [p for p, s in children.items() if _alive(p, s)], 30, "children gone")
+        wait_for(lambda: not running.leftovers(), 30, "children gone")
         for line in ("C1", "L1"):
             assert EventType.AGENT_STOPPED in stored_types(url, line)
         assert not (home / "cluster.json").exists()
-    finally:
-        if up.poll() is None:
-            os.killpg(up.pid, signal.SIGKILL)
-            up.wait()
-        for pid, start in children.items():
-            if _alive(pid, start):
-                os.kill(pid, signal.SIGKILL)
-
-
-def _ready(lines: queue.Queue[str], up: subprocess.Popen[bytes]) -> str | None:
-    assert up.poll() is None, f"atelier up exited with {up.returncode}"
-    while not lines.empty():
-        line = lines.get()
-        if line.startswith("atelier is up"):
-            return line
-    return None
 
 
 def test_up_with_address_joins_a_cluster_and_leaves_it_running(
@@ -239,13 +145,13 @@ def test_up_with_address_joins_a_cluster_and_leaves_it_running(
                 "--address",
                 cluster.address,
                 "--port",
-                str(_free_port()),
+                str(free_port()),
                 "--heartbeat",
                 "0.5",
                 "--opcua-port-base",
-                str(_free_port_pair()),
+                str(free_port_pair()),
             ],
-            env=_env(home, url),
+            env=up_env(home, url),
             cwd=REPO,
             stdout=subprocess.PIPE,
             stderr=open(tmp_path / "up.err", "wb"),  # noqa: SIM115 - closed with the process

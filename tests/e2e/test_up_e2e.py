@@ -8,25 +8,22 @@ the admin page, and after SIGINT no process that `up` started is left.
 from __future__ import annotations
 
 import os
-import queue
 import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from tests.cluster.test_up import _alive, _descendants
 from tests.e2e.harness import (
     REPO,
     chromium,
-    free_port,
     login,
     screenshot,
     wait_for_text,
     wait_until,
 )
+from tests.up_process import atelier_up, up_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(500)]
 
@@ -54,47 +51,19 @@ def _agent_rows(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
     }
 
 
-def _ready(lines: queue.Queue[str], up: subprocess.Popen[bytes], err: Path) -> str | None:
-    if up.poll() is not None:
-        tail = err.read_text(errors="replace")[-3000:] if err.exists() else ""
-        raise AssertionError(f"atelier up exited with {up.returncode}:\n{tail}")
-    while not lines.empty():
-        line = lines.get()
-        if line.startswith("atelier is up"):
-            return line
-    return None
-
-
 def test_planner_sees_the_plant_through_atelier_up(tmp_path: Path) -> None:
     home = tmp_path / "home"
     url = os.environ.get("ATELIER_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'store.db'}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_AUTH")}
-    env.update(ATELIER_HOME=str(home), ATELIER_DATABASE_URL=url, PYTHONPATH=str(REPO))
+    env = up_env(home, url)
 
     for name, role in (("pia", "planner"),):
         added = _atelier(env, "users", "add", name, "--role", role, stdin=f"{PASSWORD}\n")
         assert added.returncode == 0, added.stderr
 
-    port = free_port()
-    up = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "cluster.cli.main", "up", "--port", str(port)),
-            *("--heartbeat", "0.5", "--opcua-port-base", str(free_port())),
-        ],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=open(tmp_path / "up.err", "wb"),  # noqa: SIM115 - closed with the process
-        start_new_session=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(
-        target=lambda: [lines.put(b.decode()) for b in iter(up.stdout.readline, b"")],  # type: ignore[union-attr]
-        daemon=True,
-    ).start()
-    children: dict[int, str] = {}
-    try:
-        ready = wait_until(lambda: _ready(lines, up, tmp_path / "up.err"), 240, "the ready line")
+    with atelier_up(env, tmp_path / "up.err", "--heartbeat", "0.5") as running:
+        up = running.proc
+        ready = wait_until(running.ready_line, 240, "the ready line")
+        port = running.port
         base = f"http://127.0.0.1:{port}"
         assert ready.strip() == f"atelier is up: HMI on {base}"
 
@@ -123,17 +92,7 @@ def test_planner_sees_the_plant_through_atelier_up(tmp_path: Path) -> None:
             assert page.get_by_text("Audit log").count() == 0
             screenshot(page, "up-planner-refused-admin")
 
-        children = _descendants(up.pid)
-        assert len(children) >= 4  # Ray, the two agents and the HMI at least
+        assert len(running.remember_children()) >= 4  # Ray, the agents and the HMI at least
         up.send_signal(signal.SIGINT)
         assert up.wait(timeout=120) == 0
-        wait_until(
-            lambda: not [p for p, s in children.items() if _alive(p, s)], 60, "every child gone"
-        )
-    finally:
-        if up.poll() is None:
-            os.killpg(up.pid, signal.SIGKILL)
-            up.wait()
-        for pid, start in children.items():
-            if _alive(pid, start):
-                os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: not running.leftovers(), 60, "every child gone")

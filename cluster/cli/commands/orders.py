@@ -21,13 +21,9 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
     ) -> None:
         """Validate a batch, store its good rows, then draft each into a production order."""
-        from core.db import make_engine
-        from core.migrate import require_current
         from design_bridge.store import import_and_draft
 
-        _quiet_alembic()
-        require_current()
-        engine = make_engine()
+        engine = _current_store()
         try:
             if as_json:
                 report = import_and_draft(engine, file, fmt)
@@ -60,13 +56,9 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
     ) -> None:
         """Draft every stored order still `received` (HMI uploads, orders refused before)."""
-        from core.db import make_engine
-        from core.migrate import require_current
         from design_bridge.store import draft_received
 
-        _quiet_alembic()
-        require_current()
-        engine = make_engine()
+        engine = _current_store()
         try:
             if as_json:
                 report = draft_received(engine)
@@ -99,13 +91,9 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the orders as JSON"),
     ) -> None:
         """List stored orders by due date."""
-        from core.db import make_engine
         from core.importer import list_orders
-        from core.migrate import require_current
 
-        _quiet_alembic()
-        require_current()
-        engine = make_engine()
+        engine = _current_store()
         try:
             rows = list_orders(engine, status, limit)
         finally:
@@ -142,9 +130,15 @@ def register(app: typer.Typer) -> None:
     app.add_typer(orders, name="orders")
 
 
-def _quiet_alembic() -> None:
+def _current_store():  # type: ignore[no-untyped-def]
+    """An engine on the store, refused with the fix when the store is not migrated."""
+    from core.db import make_engine
+    from core.migrate import require_current
+
     # Checking the store's revision is routine here; Alembic's INFO lines would bury the report.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    require_current()
+    return make_engine()
 
 
 def _console(console_class):  # type: ignore[no-untyped-def]
