@@ -30,6 +30,7 @@ from core.events import Event, EventType, utcnow
 from edge_agents.link import CONNECTED, DOWN, RECONNECTING, Backoff, LinkReporter, LinkStatus
 from edge_agents.opcua.nodes import machine_nodes
 from edge_agents.opcua.security import endpoint_password, quiet_asyncua, secure_client
+from edge_agents.opcua.values import value_problem
 from edge_agents.packml import state_name
 
 log = logging.getLogger(__name__)
@@ -276,6 +277,17 @@ class OpcUaLink:
         # A value resent after a resubscribe carries the time it changed: not a new fact.
         if node.last_time is not None and source_time <= node.last_time:
             self.status.count("duplicates")
+            return
+        problem = value_problem(node.signal, event.value)
+        if problem is not None:
+            self.status.count("bad_values")
+            log.warning(
+                "OPC-UA %s %s %s: %s; not ingested",
+                self.endpoint.url,
+                node.station.machine,
+                node.signal,
+                problem,
+            )
             return
         previous = node.last_value
         node.last_value, node.last_time = event.value, source_time
