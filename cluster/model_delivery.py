@@ -38,6 +38,7 @@ class ModelOffers:
     def __init__(self, home: Path) -> None:
         self.home = Path(home)
         self._sums: dict[Path, tuple[int, int, str]] = {}
+        self._refused: set[tuple[str, str]] = set()  # logged once, not every ship
 
     def folder(self, row: InspectionModelRow) -> Path:
         return self.home / row.path
@@ -51,19 +52,21 @@ class ModelOffers:
         try:
             files = {n: self._sha256(folder / n) for n in SHIPPED_FILES if (folder / n).is_file()}
         except OSError as exc:
-            log.error(
-                "promoted model %s: cannot read %s (%s); not offered", row.version, folder, exc
-            )
-            return None
+            return self._not_offered(row.version, f"cannot read {folder} ({exc})")
         if MANIFEST not in files:
-            log.error("promoted model %s: no %s in %s; not offered", row.version, MANIFEST, folder)
-            return None
+            return self._not_offered(row.version, f"no {MANIFEST} in {folder}")
         listing = "".join(f"{name} {sha}\n" for name, sha in sorted(files.items()))
         return {
             "version": row.version,
             "digest": hashlib.sha256(listing.encode()).hexdigest(),
             "files": files,
         }
+
+    def _not_offered(self, version: str, reason: str) -> dict[str, Any] | None:
+        if (version, reason) not in self._refused:
+            self._refused.add((version, reason))
+            log.error("promoted model %s not offered to the lines: %s", version, reason)
+        return None
 
     def file(self, session: Session, version: str, name: str) -> dict[str, Any]:
         """`{"data": bytes}` of one shippable file of a registered version, or `{"error": ...}`."""

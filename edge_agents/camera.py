@@ -202,6 +202,7 @@ class CameraLink:
             station=self.camera.station,
             source=source_config(self.camera.source),
             model_dir=folder,
+            backend={"type": self.camera.backend},
             fps=self.camera.fps,
         )
         return CameraPipeline(config, emit=emit)

@@ -139,3 +139,14 @@ def test_the_line_row_shows_the_model_its_cameras_run(store_url: str, tmp_path: 
     )
     ingest.ship("L1", "n", [back.to_dict()], 0)
     assert agent_row(store_url, "L1").model_version == "v2"  # type: ignore[union-attr]
+
+
+def test_a_promoted_folder_without_manifest_is_not_offered(
+    store_url: str, centre: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (centre / "models" / "trained-v1" / "model.json").unlink()
+    ingest = CentralIngest(store_url, home=str(centre))
+    assert ingest.ship("L1", "n", [], 0)["model"] is None
+    assert ingest.ship("L1", "n", [], 0)["model"] is None
+    said = [r.getMessage() for r in caplog.records if "not offered" in r.getMessage()]
+    assert len(said) == 1 and "no model.json in" in said[0]  # once, not every half second
