@@ -105,7 +105,10 @@ class CameraLink:
                 if self.pipeline is None:
                     self._no_model()
                 return  # a running model stays in memory even if its folder went away
-            if key in (self.loaded, self._refused):
+            if key == self.loaded:
+                self._refused = None  # pointed back at what runs: a refused one may be tried again
+                return
+            if key == self._refused:
                 return
             if await self._load(key):
                 return

@@ -158,6 +158,12 @@ def test_a_new_model_takes_over_and_a_corrupt_one_rolls_back(
         assert len(_of_type(events, EventType.MODEL_ROLLBACK)) == 1  # refused once, no loop
         assert len(_of_type(events, EventType.MODEL_LOADED)) == 2
         assert link.status.state == "connected"
+
+        shelf.switch(v3)  # promoted again: tried again, refused again
+        await wait_until(
+            lambda: len(_of_type(events, EventType.MODEL_ROLLBACK)) == 2, 60, "second refusal"
+        )
+        assert shelf.current() == v2.resolve() and link.pipeline.manifest.version == "v2"
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
 
