@@ -145,9 +145,9 @@ class ModelFollower:
     ) -> None:
         missing = [n for n in self.needed if n not in files]
         if missing:
+            hint = " (export it: `atelier inspect export`)" if ONNX in missing else ""
             raise ModelDeliveryError(
-                f"the centre's model {version} has no {', '.join(missing)} "
-                "(export it: `atelier inspect export`)"
+                f"the centre's model {version} has no {', '.join(missing)}{hint}; not installed"
             )
         wanted = {n: files[n] for n in self.needed}
         folder = self.shelf.folder(version)
