@@ -5,21 +5,26 @@ the line's row (last heartbeat, outbox depth, events shipped, link states); the 
 batch shipped only after this returns, and a replay adds nothing because ingest is idempotent on
 the event id. Telemetry aggregates also fill the telemetry table (once per station, signal and
 second); alarm events keep the alarm journal, each applied when its event is first stored.
-Plans published for a line wait here until that line's uplink has taken them.
+Plans published for a line wait here until that line's uplink has taken them. Each reply also
+names the promoted inspection model (`cluster.model_delivery`), whose files `model_file` hands
+to the uplinks.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from cluster.model_delivery import ModelOffers, apply_model_events
 from core.db import make_engine, transaction
 from core.errors import InputError
 from core.events import Event, EventType
 from core.schema import EventRow, LineAgentRow
+from core.settings import atelier_home
 from core.store_alarms import ALARM_EVENTS, apply_alarm_events
 from core.store_events import store_events
 from core.store_telemetry import aggregate_rows, store_aggregates
@@ -30,9 +35,11 @@ log = logging.getLogger(__name__)
 class CentralIngest:
     """The centre's end of the event path (wrapped with `ray.remote` in `cluster.services`)."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, home: str | None = None) -> None:
         self.engine = make_engine(database_url)
         self._plans: dict[str, dict[str, dict[str, Any]]] = {}
+        # Model folders are registered relative to the centre's home.
+        self.models = ModelOffers(Path(home) if home else atelier_home())
 
     def ping(self) -> bool:
         return True
@@ -85,12 +92,15 @@ class CentralIngest:
                         "since": e.payload.get("since", e.time.isoformat()),
                     }
             row.links = links
+            apply_model_events(row, batch)
+            model = self.models.offer(session)
         if new:
             log.debug("line %s: stored %d new of %d events", line, new, len(batch))
         return {
             "stored": new,
             "rejected": rejected,
             "plans": list(self._plans.get(line, {}).items()),
+            "model": model,
         }
 
     def publish_plan(self, line: str, plan_id: str, payload: dict[str, Any]) -> None:
@@ -106,6 +116,11 @@ class CentralIngest:
 
     def pending_plans(self, line: str) -> list[str]:
         return list(self._plans.get(line, {}))
+
+    def model_file(self, version: str, name: str) -> dict[str, Any]:
+        """One file of a model version for a line's uplink: `{"data": ...}` or `{"error": ...}`."""
+        with transaction(self.engine) as session:
+            return self.models.file(session, version, name)
 
 
 def _not_stored(session: Any, events: list[Event]) -> list[Event]:

@@ -24,8 +24,11 @@ _RemoteIngest = ray.remote(CentralIngest)
 _RemoteUplink = ray.remote(Uplink)
 
 
-def start_central(database_url: str) -> Any:
-    """The central ingest actor on the `central` node (found, not doubled, if it already runs)."""
+def start_central(database_url: str, home: str | None = None) -> Any:
+    """The central ingest actor on the `central` node (found, not doubled, if it already runs).
+
+    `home` is the centre's Atelier home, where registered model folders are (default: the
+    node's own)."""
     return _RemoteIngest.options(
         name=INGEST_NAME,
         namespace=NAMESPACE,
@@ -33,7 +36,7 @@ def start_central(database_url: str) -> Any:
         resources=central_resources(),
         num_cpus=0,
         max_restarts=-1,
-    ).remote(database_url)
+    ).remote(database_url, home)
 
 
 def start_uplink(line: str, outbox_file: str | None = None, **options: Any) -> Any:

@@ -252,9 +252,10 @@ class Plant:
         ray.get(ingest.ping.remote(), timeout=120)
         self.actors["ingest"] = ingest
         self.progress("central ingest is running")
-        for line in self.lines:
+        for line in self.plant.lines:
             # No path given: the uplink opens the outbox in its own node's Atelier home.
-            self.actors[f"uplink {line}"] = start_uplink(line)
+            torch = any(camera.backend == "torch" for camera in line.cameras)
+            self.actors[f"uplink {line.id}"] = start_uplink(line.id, model_weights=torch)
         self.progress(f"uplinks placed for lines {', '.join(self.lines)}")
 
     def _outbox(self, line: str) -> Path:

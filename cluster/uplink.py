@@ -3,19 +3,25 @@
 It reads the outbox file the line's agent writes on the same machine. A batch is marked shipped
 only after central ingest has committed it, so a lost reply means a replay, never a loss. When
 the centre is gone the uplink reconnects with growing spacing and records its state in the
-outbox, where the agent turns each change into a `link.state` event.
+outbox, where the agent turns each change into a `link.state` event. Each reply also names the
+promoted inspection model; a version the line lacks is fetched into the line's models folder
+and made `current` (`cluster.model_delivery`), where the cameras pick it up.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 import ray
 from ray.exceptions import RayError
 
+from cluster.model_delivery import ModelFollower
 from cluster.roles import INGEST_NAME, NAMESPACE
+from core.settings import atelier_home
+from edge_agents.model_shelf import ModelDeliveryError, ModelShelf
 from edge_agents.outbox import Outbox, outbox_path
 
 log = logging.getLogger(__name__)
@@ -35,6 +41,8 @@ class Uplink:
         min_backoff_s: float = 0.5,
         max_backoff_s: float = 10.0,
         call_timeout_s: float = 30.0,
+        models_dir: str | None = None,
+        model_weights: bool = False,
     ) -> None:
         self.line = line
         self.outbox = Outbox(outbox_file or outbox_path(line))
@@ -43,6 +51,9 @@ class Uplink:
         self.min_backoff_s = min_backoff_s
         self.max_backoff_s = max_backoff_s
         self.call_timeout_s = call_timeout_s
+        # models_dir: the line's models folder; model_weights: the cameras use the torch backend.
+        shelf = ModelShelf(Path(models_dir) if models_dir else atelier_home() / "models")
+        self.models = ModelFollower(shelf, with_weights=model_weights)
         self._node_id = ray.get_runtime_context().get_node_id()
         self._state = ""
         self._shipped = 0
@@ -63,6 +74,8 @@ class Uplink:
             "shipped": self._shipped,
             "reconnects": self._reconnects,
             "outbox_depth": self.outbox.depth(),
+            "model": self.models.shelf.delivered(),
+            "model_error": self.models.last_error,
         }
 
     def stop(self) -> None:
@@ -124,4 +137,13 @@ class Uplink:
                 ingest.plans_delivered.remote(self.line, [p for p, _ in plans]),
                 timeout=self.call_timeout_s,
             )
+        self.models.follow(reply.get("model"), lambda v, n: self._model_file(ingest, v, n))
         return len(events) == self.batch_size
+
+    def _model_file(self, ingest: Any, version: str, name: str) -> bytes:
+        reply = ray.get(ingest.model_file.remote(version, name), timeout=self.call_timeout_s)
+        if "error" in reply:
+            raise ModelDeliveryError(
+                f"the centre cannot send {name} of model {version}: {reply['error']}"
+            )
+        return bytes(reply["data"])

@@ -38,6 +38,8 @@ class EventType:
     STATION_UP = "station.up"  # a down station runs again
     SCAN_UNPLANNED = "scan.unplanned"  # a bundle scanned where the plan has nothing for it
     OUTBOX_THINNED = "outbox.thinned"  # the outbox reached its bound; telemetry was dropped
+    MODEL_LOADED = "model.loaded"  # a camera runs a (new) inspection model version
+    MODEL_ROLLBACK = "model.rollback"  # a new model failed; the camera went back to the last one
 
 
 def new_event_id() -> str:

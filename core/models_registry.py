@@ -38,6 +38,16 @@ def promoted_model(session: Session) -> InspectionModelRow | None:
     return session.scalar(select(InspectionModelRow).where(InspectionModelRow.promoted))
 
 
+def previous_model(session: Session) -> InspectionModelRow | None:
+    """The version promoted before the current one (what "roll back" promotes), if any."""
+    return session.scalar(
+        select(InspectionModelRow)
+        .where(~InspectionModelRow.promoted, InspectionModelRow.promoted_at.is_not(None))
+        .order_by(InspectionModelRow.promoted_at.desc())
+        .limit(1)
+    )
+
+
 def promote_model(session: Session, version: str, by: str) -> InspectionModelRow:
     """Make `version` the one promoted model, in the caller's transaction."""
     row = session.scalar(select(InspectionModelRow).where(InspectionModelRow.version == version))

@@ -35,6 +35,7 @@ class AgentStatus:
     last_heartbeat: datetime | None
     outbox_depth: int
     events_shipped: int
+    model_version: str | None = None  # the inspection model its cameras last loaded
 
 
 @st.cache_resource(show_spinner=False)
@@ -79,6 +80,7 @@ def agent_statuses(session: Session, now: datetime, stale_s: float) -> list[Agen
             last_heartbeat=r.last_heartbeat,
             outbox_depth=r.outbox_depth,
             events_shipped=r.events_shipped,
+            model_version=r.model_version,
         )
         for r in rows
     ]

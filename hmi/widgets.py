@@ -44,10 +44,18 @@ def agents_frame(settings: HmiSettings, now: datetime) -> pd.DataFrame:
                 ),
                 "outbox depth": a.outbox_depth,
                 "events shipped": a.events_shipped,
+                "model version": a.model_version or "none",
             }
             for a in statuses
         ],
-        columns=["line", "agent", "last heartbeat (UTC)", "outbox depth", "events shipped"],
+        columns=[
+            "line",
+            "agent",
+            "last heartbeat (UTC)",
+            "outbox depth",
+            "events shipped",
+            "model version",
+        ],
     )
 
 

@@ -67,6 +67,11 @@ class CameraConfig(_Strict):
     )
     station: str = Field(description="Station the camera watches")
     fps: float = Field(5.0, gt=0, description="Frames per second to take from the source")
+    backend: Literal["onnxruntime", "tensorrt", "torch"] = Field(
+        "onnxruntime",
+        description="Inference backend: onnxruntime (CPU or CUDA), tensorrt (engine built once "
+        "per model version and cached in its folder), torch (needs the weights shipped too)",
+    )
 
 
 class StationConfig(_Strict):

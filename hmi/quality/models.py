@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.audit import record
-from core.models_registry import promote_model, promoted_model
+from core.errors import InputError
+from core.models_registry import previous_model, promote_model, promoted_model
 from core.schema import InspectionModelRow
 from hmi.roles import require
 from hmi.session import SignedIn
@@ -39,7 +40,7 @@ def list_models(session: Session) -> list[ModelVersion]:
 
 
 def promote(session: Session, user: SignedIn, version: str) -> None:
-    """Make `version` the model the lines load; the edge agents pick it up from the store."""
+    """Make `version` the model the lines load; each line's uplink ships it to the line."""
     require(user.role, "quality", "promoting an inspection model")
     before = promoted_model(session)
     promote_model(session, version, by=user.name)
@@ -51,3 +52,28 @@ def promote(session: Session, user: SignedIn, version: str) -> None:
         {"promoted": before.version if before else None},
         {"promoted": version},
     )
+
+
+def previous_version(session: Session) -> str | None:
+    """The version "roll back" would promote again (the one promoted before the current)."""
+    row = previous_model(session)
+    return row.version if row else None
+
+
+def roll_back(session: Session, user: SignedIn) -> str:
+    """Promote the previously promoted version again; it is shipped like any promotion."""
+    require(user.role, "quality", "rolling back the inspection model")
+    before = promoted_model(session)
+    previous = previous_model(session)
+    if previous is None:
+        raise InputError("no earlier promoted inspection model to roll back to")
+    promote_model(session, previous.version, by=user.name)
+    record(
+        session,
+        user.actor,
+        "model.rollback",
+        f"inspection_model:{previous.version}",
+        {"promoted": before.version if before else None},
+        {"promoted": previous.version},
+    )
+    return previous.version

@@ -14,7 +14,7 @@ from core.states import ReviewStatus
 from hmi.actions import run_action
 from hmi.charts import p_chart_figure
 from hmi.quality.defects import Defect, DefectFilter
-from hmi.quality.models import list_models, promote
+from hmi.quality.models import list_models, previous_version, promote, roll_back
 from hmi.quality.pchart import defective_per_period, inspected_per_period, p_chart
 from hmi.session import SignedIn
 from hmi.store import read, store_engine
@@ -109,6 +109,7 @@ def models_section(user: SignedIn) -> None:
     st.subheader("Inspection model versions")
     try:
         models = read(store_engine(), list_models)
+        previous = read(store_engine(), previous_version)
     except AtelierError as exc:
         show_error(exc)
         return
@@ -135,15 +136,26 @@ def models_section(user: SignedIn) -> None:
         key="models",
     )
     candidates = [m.version for m in models if not m.promoted]
-    if not candidates:
-        return
-    cols = st.columns([3, 1])
-    version = cols[0].selectbox("Version to promote to the lines", candidates, key="promote_pick")
-    cols[1].button(
-        "Promote",
-        key="promote",
-        on_click=lambda: run_action(
-            f"Model {version} promoted", lambda s: promote(s, user, version)
-        ),
-        width="stretch",
-    )
+    cols = st.columns([3, 1, 1], vertical_alignment="bottom")
+    if candidates:
+        version = cols[0].selectbox(
+            "Version to promote to the lines", candidates, key="promote_pick"
+        )
+        cols[1].button(
+            "Promote",
+            key="promote",
+            on_click=lambda: run_action(
+                f"Model {version} promoted", lambda s: promote(s, user, version)
+            ),
+            width="stretch",
+        )
+    if previous:
+        # The lines get the earlier version shipped like any promotion.
+        cols[2].button(
+            f"Roll back to previous ({previous})",
+            key="model_rollback",
+            on_click=lambda: run_action(
+                f"Model {previous} promoted again (rolled back)", lambda s: roll_back(s, user)
+            ),
+            width="stretch",
+        )

@@ -137,6 +137,7 @@ class CameraPipeline:
         )
         self.state = "stopped"
         self.last_error: str | None = None
+        self.last_frame: np.ndarray | None = None  # for probing a replacement model
         self._last_frame_at = time.monotonic()
 
     # -- lifecycle
@@ -223,6 +224,7 @@ class CameraPipeline:
     def _on_frame(self, frame: np.ndarray) -> None:
         now = time.monotonic()
         self._last_frame_at = now
+        self.last_frame = frame
         self._count("frames_in")
         self._rate_in.tick(now)
         reason = self.gate.check(frame)
@@ -296,6 +298,21 @@ class CameraPipeline:
         return FrameResult(
             float(score[top]), event is not None, event, model_s, time.perf_counter() - start
         )
+
+    def probe(self, frame: np.ndarray | None = None) -> float:
+        """Run the model once on the first tile of `frame` (mid-grey when None), flagging
+        nothing; raises InputError unless it gives one finite score. For trying a new model
+        before it replaces a running one."""
+        if frame is None:
+            frame = np.full((self.size, self.size, 3), 128, np.uint8)
+        boxes = tile_boxes(frame.shape[0], frame.shape[1], self.tile, self.config.overlap)
+        scores = np.asarray(self.backend.infer(cut_tiles(frame, boxes[:1], self.size)).scores)
+        if scores.shape != (1,) or not np.isfinite(scores).all():
+            raise InputError(
+                f"{self.config.model_dir}: the model gave {scores.tolist()!r} for one tile, "
+                "not one finite score"
+            )
+        return float(scores[0])
 
     # -- statistics
 

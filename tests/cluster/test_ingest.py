@@ -21,7 +21,7 @@ def test_batch_stored_once_and_row_updated(store_url):
     ingest = CentralIngest(store_url)
     batch = [_beat("L1", 5), _beat("L1", 1), Event(line="L1", type=EventType.AGENT_STARTED)]
     reply = ingest.ship("L1", "node-a", [e.to_dict() for e in batch], outbox_depth=7)
-    assert reply == {"stored": 3, "rejected": [], "plans": []}
+    assert reply == {"stored": 3, "rejected": [], "plans": [], "model": None}
     again = ingest.ship("L1", "node-a", [e.to_dict() for e in batch], outbox_depth=0)
     assert again["stored"] == 0
     assert sorted(stored_ids(store_url, "L1")) == sorted(e.id for e in batch)

@@ -7,7 +7,7 @@ from sqlalchemy import Engine, select
 
 from core.db import transaction
 from core.errors import InputError
-from core.models_registry import promote_model, promoted_model, register_model
+from core.models_registry import previous_model, promote_model, promoted_model, register_model
 from core.schema import InspectionModelRow
 
 
@@ -38,3 +38,19 @@ def test_unknown_or_repeated_versions(engine: Engine) -> None:
         register_model(s, "m-1", "models/m-1.onnx")
     with pytest.raises(InputError, match="already registered"), transaction(engine) as s:
         register_model(s, "m-1", "models/other.onnx")
+
+
+def test_previous_is_the_one_promoted_before_the_current(engine: Engine) -> None:
+    with transaction(engine) as s:
+        for version in ("m-1", "m-2", "m-3"):
+            register_model(s, version, f"models/{version}")
+    with transaction(engine) as s:
+        assert previous_model(s) is None
+        promote_model(s, "m-1", by="qa")
+        assert previous_model(s) is None  # nothing before the first promotion
+        promote_model(s, "m-3", by="qa")
+        assert previous_model(s).version == "m-1"  # type: ignore[union-attr]
+        promote_model(s, "m-2", by="qa")
+        assert previous_model(s).version == "m-3"  # type: ignore[union-attr]
+        promote_model(s, "m-3", by="qa")  # a roll back
+        assert previous_model(s).version == "m-2"  # type: ignore[union-attr]

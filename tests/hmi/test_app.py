@@ -34,7 +34,9 @@ def store(tmp_path, monkeypatch):
         with transaction(engine) as s:
             for name, role in PEOPLE.items():
                 users.add_user(s, name, role, PASSWORD, actor="test")
-            s.add(LineAgentRow(line="C1", last_heartbeat=now, events_shipped=12))
+            s.add(
+                LineAgentRow(line="C1", last_heartbeat=now, events_shipped=12, model_version="v2")
+            )
             s.add(
                 LineAgentRow(line="L1", last_heartbeat=now - timedelta(minutes=10), outbox_depth=7)
             )
@@ -74,6 +76,7 @@ def test_planner_signs_in_and_sees_both_lines(store):
     assert list(agents["agent"]) == ["online", "OFFLINE"]
     assert list(agents["outbox depth"]) == [0, 7]
     assert list(agents["events shipped"]) == [12, 0]
+    assert list(agents["model version"]) == ["v2", "none"]  # what the line's cameras loaded
     with transaction(store) as s:
         assert (recent(s)[0].actor, recent(s)[0].action) == ("hmi:pia", "session.login")
 

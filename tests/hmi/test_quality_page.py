@@ -15,7 +15,7 @@ from core.schema import DefectRow, InspectionModelRow
 from core.states import ReviewStatus
 from core.users import Role
 from hmi.quality.defects import review_defect
-from hmi.quality.models import promote
+from hmi.quality.models import promote, roll_back
 from hmi.roles import RoleRefused
 from hmi.session import USER_KEY, SignedIn
 from tests.hmi.pages_store import add_defects, add_models, add_people
@@ -134,6 +134,34 @@ def test_promotion_marks_one_model_promoted(store):
     ]
     models = frame(at, "models").set_index("version")
     assert models.loc["v1", "promoted"] == "PROMOTED" and models.loc["v2", "promoted"] == ""
+
+
+def test_roll_back_promotes_the_previous_version_again_audited(store):
+    engine, _ = store
+    at = page(QUINN)
+    assert not [b for b in at.button if b.key == "model_rollback"]  # nothing promoted before
+    at.selectbox(key="promote_pick").set_value("v1").run()
+    at.button(key="promote").click().run()
+    at.selectbox(key="promote_pick").set_value("v2").run()
+    at.button(key="promote").click().run()
+    rollback = at.button(key="model_rollback")
+    assert rollback.label == "Roll back to previous (v1)"
+    rollback.click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Model v1 promoted again (rolled back)"]
+    with transaction(engine) as s:
+        promoted = s.scalars(select(InspectionModelRow.version).where(InspectionModelRow.promoted))
+        assert list(promoted) == ["v1"]
+        last = recent(s, 1)[0]
+        assert (last.actor, last.action, last.before, last.after) == (
+            "hmi:quinn",
+            "model.rollback",
+            {"promoted": "v2"},
+            {"promoted": "v1"},
+        )
+    assert at.button(key="model_rollback").label == "Roll back to previous (v2)"
+    with transaction(engine) as s, pytest.raises(RoleRefused):
+        roll_back(s, OLGA)
 
 
 def test_an_operator_is_refused_the_page_and_its_actions(store):
