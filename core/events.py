@@ -38,6 +38,7 @@ class EventType:
     STATION_UP = "station.up"  # a down station runs again
     SCAN_UNPLANNED = "scan.unplanned"  # a bundle scanned where the plan has nothing for it
     OUTBOX_THINNED = "outbox.thinned"  # the outbox reached its bound; telemetry was dropped
+    COMMAND_REFUSED = "command.refused"  # an operator's HMI action the line could not apply
 
 
 def new_event_id() -> str:
