@@ -5,7 +5,9 @@ the line's row (last heartbeat, outbox depth, events shipped, link states); the 
 batch shipped only after this returns, and a replay adds nothing because ingest is idempotent on
 the event id. Telemetry aggregates also fill the telemetry table (once per station, signal and
 second); alarm events keep the alarm journal, each applied when its event is first stored.
-Plans published for a line wait here until that line's uplink has taken them.
+Plans published for a line wait here until that line's uplink has taken them; operators'
+commands for a line wait in the store (`core.commands`) and go out with each reply until the
+uplink says they are in the line's inbox.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.commands import mark_delivered, waiting_commands
 from core.db import make_engine, transaction
 from core.errors import InputError
 from core.events import Event, EventType
@@ -91,7 +94,18 @@ class CentralIngest:
             "stored": new,
             "rejected": rejected,
             "plans": list(self._plans.get(line, {}).items()),
+            "commands": self._commands_for(line),
         }
+
+    def _commands_for(self, line: str) -> list[dict[str, Any]]:
+        """The line's operator commands not yet in its inbox, in the order they were given."""
+        with transaction(self.engine) as session:
+            return [c.to_dict() for c in waiting_commands(session, line)]
+
+    def commands_delivered(self, line: str, command_ids: list[str]) -> int:
+        """The uplink wrote these commands into the line's inbox; stop sending them."""
+        with transaction(self.engine) as session:
+            return mark_delivered(session, line, command_ids)
 
     def publish_plan(self, line: str, plan_id: str, payload: dict[str, Any]) -> None:
         """Queue a plan for a line; its uplink delivers it into the agent's inbox."""

@@ -1,4 +1,5 @@
-"""The uplink: a Ray actor on a line's node that ships the outbox to the centre, plans back.
+"""The uplink: a Ray actor on a line's node that ships the outbox to the centre, plans and
+operators' commands back.
 
 It reads the outbox file the line's agent writes on the same machine. A batch is marked shipped
 only after central ingest has committed it, so a lost reply means a replay, never a loss. When
@@ -124,4 +125,17 @@ class Uplink:
                 ingest.plans_delivered.remote(self.line, [p for p, _ in plans]),
                 timeout=self.call_timeout_s,
             )
+        self._deliver_commands(ingest, reply)
         return len(events) == self.batch_size
+
+    def _deliver_commands(self, ingest: Any, reply: dict[str, Any]) -> None:
+        """Operators' commands into the agent's inbox, then acknowledged to the centre; a lost
+        acknowledgement means a redelivery, which the inbox keeps once per command id."""
+        commands = reply.get("commands") or []
+        if not commands:
+            return
+        self.outbox.put_commands(commands)
+        ray.get(
+            ingest.commands_delivered.remote(self.line, [str(c["id"]) for c in commands]),
+            timeout=self.call_timeout_s,
+        )

@@ -82,6 +82,7 @@ class CommandRunner:
                 "bundle": body.get("bundle"),
                 "operation": body.get("operation"),
                 "user": body.get("user"),
+                "source": SOURCE,
                 "reason": reason,
             },
         )
