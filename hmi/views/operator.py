@@ -205,8 +205,11 @@ else:
         "availability", f"{oee.availability:.0%}" if oee.availability is not None else "n/a"
     )
     cols[1].metric("quality", f"{oee.quality:.0%}" if oee.quality is not None else "n/a")
+    performance = oee.reported_performance
     cols[2].metric(
-        "performance", "n/a", help="needs the station's ideal cycle time, which is not known"
+        "performance",
+        f"{performance:.0%}" if performance is not None else "n/a",
+        help="ideal cycle time x pieces / run time, as the line reports it for its shift",
     )
 
 with st.expander(f"Switch operator (now: {who.operator})"):

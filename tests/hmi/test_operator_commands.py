@@ -96,3 +96,18 @@ def test_the_page_shows_what_the_line_did_and_what_still_waits(store, tmp_path):
     )
     body = " ".join(h.proto.body for h in at.get("html"))
     assert "waiting to reach line" not in body
+
+
+def test_shift_performance_is_what_the_line_reports(store):  # noqa: F811
+    from datetime import UTC, datetime, timedelta
+
+    from tests.hmi.test_operator_page import _reading
+
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+    with transaction(store) as s:
+        s.add(_reading("state", start, 6))
+        s.add(_reading("performance", start, 0.7))  # an older report
+        s.add(_reading("performance", start + timedelta(seconds=10), 0.8))
+        s.add(_reading("oee", start + timedelta(seconds=10), 0.62))
+    metrics = {m.label: m.value for m in page(OLGA).metric}
+    assert metrics["performance"] == "80%"
