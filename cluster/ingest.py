@@ -5,9 +5,10 @@ the line's row (last heartbeat, outbox depth, events shipped, link states); the 
 batch shipped only after this returns, and a replay adds nothing because ingest is idempotent on
 the event id. Telemetry aggregates also fill the telemetry table (once per station, signal and
 second); alarm events keep the alarm journal, each applied when its event is first stored.
-Plans published for a line wait here until that line's uplink has taken them. Each reply also
-names the promoted inspection model (`cluster.model_delivery`), whose files `model_file` hands
-to the uplinks.
+Plans published for a line wait here until that line's uplink has taken them; operators'
+commands for a line wait in the store (`core.commands`) and go out with each reply until the
+uplink says they are in the line's inbox. Each reply also names the promoted inspection model
+(`cluster.model_delivery`), whose files `model_file` hands to the uplinks.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from cluster.model_delivery import ModelOffers, apply_model_events
+from core.commands import mark_delivered, waiting_commands
 from core.db import make_engine, transaction
 from core.errors import InputError
 from core.events import Event, EventType
@@ -101,7 +103,18 @@ class CentralIngest:
             "rejected": rejected,
             "plans": list(self._plans.get(line, {}).items()),
             "model": model,
+            "commands": self._commands_for(line),
         }
+
+    def _commands_for(self, line: str) -> list[dict[str, Any]]:
+        """The line's operator commands not yet in its inbox, in the order they were given."""
+        with transaction(self.engine) as session:
+            return [c.to_dict() for c in waiting_commands(session, line)]
+
+    def commands_delivered(self, line: str, command_ids: list[str]) -> int:
+        """The uplink wrote these commands into the line's inbox; stop sending them."""
+        with transaction(self.engine) as session:
+            return mark_delivered(session, line, command_ids)
 
     def publish_plan(self, line: str, plan_id: str, payload: dict[str, Any]) -> None:
         """Queue a plan for a line; its uplink delivers it into the agent's inbox."""

@@ -1,4 +1,5 @@
-"""The uplink: a Ray actor on a line's node that ships the outbox to the centre, plans back.
+"""The uplink: a Ray actor on a line's node that ships the outbox to the centre, plans and
+operators' commands back.
 
 It reads the outbox file the line's agent writes on the same machine. A batch is marked shipped
 only after central ingest has committed it, so a lost reply means a replay, never a loss. When
@@ -137,6 +138,7 @@ class Uplink:
                 ingest.plans_delivered.remote(self.line, [p for p, _ in plans]),
                 timeout=self.call_timeout_s,
             )
+        self._deliver_commands(ingest, reply)
         self.models.follow(reply.get("model"), lambda v, n: self._model_file(ingest, v, n))
         return len(events) == self.batch_size
 
@@ -147,3 +149,15 @@ class Uplink:
                 f"the centre cannot send {name} of model {version}: {reply['error']}"
             )
         return bytes(reply["data"])
+
+    def _deliver_commands(self, ingest: Any, reply: dict[str, Any]) -> None:
+        """Operators' commands into the agent's inbox, then acknowledged to the centre; a lost
+        acknowledgement means a redelivery, which the inbox keeps once per command id."""
+        commands = reply.get("commands") or []
+        if not commands:
+            return
+        self.outbox.put_commands(commands)
+        ray.get(
+            ingest.commands_delivered.remote(self.line, [str(c["id"]) for c in commands]),
+            timeout=self.call_timeout_s,
+        )

@@ -40,6 +40,7 @@ class EventType:
     OUTBOX_THINNED = "outbox.thinned"  # the outbox reached its bound; telemetry was dropped
     MODEL_LOADED = "model.loaded"  # a camera runs a (new) inspection model version
     MODEL_ROLLBACK = "model.rollback"  # a new model failed; the camera went back to the last one
+    COMMAND_REFUSED = "command.refused"  # an operator's HMI action the line could not apply
 
 
 def new_event_id() -> str:

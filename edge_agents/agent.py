@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from core.errors import InputError
 from core.events import Event, EventType, utcnow
+from edge_agents.execution.commands import CommandRunner
 from edge_agents.execution.state import ExecutionState
 from edge_agents.execution.watch import ExecutionWatch
 from edge_agents.outbox import Outbox
@@ -70,6 +71,7 @@ class LineAgent:
         self.guard = OutboxGuard(outbox, line, limits)
         self.execution = ExecutionState(outbox, line, clock)
         self.watch = ExecutionWatch(self.execution, link_down_s=link_down_s)
+        self.commands = CommandRunner(self.execution)
         self.add_task("heartbeat", self._heartbeat)
         self.add_task("inbox", self._inbox)
         self.add_task("links", self._links)
@@ -169,6 +171,7 @@ class LineAgent:
 
     async def _inbox(self, emit: Emit) -> None:
         # Only the newest delivered plan is executed; older ones in the same batch are noted.
+        # Operators' commands follow the plans they arrived with, in the order they were given.
         while True:
             plans = self.outbox.take_plans()
             for plan_id, _payload in plans[:-1]:
@@ -181,6 +184,7 @@ class LineAgent:
                 )
             if plans:
                 self._execute(*plans[-1])
+            self.commands.apply_pending()
             await asyncio.sleep(self.poll_s)
 
     def _execute(self, plan_id: str, payload: dict) -> None:

@@ -31,10 +31,12 @@ from edge_agents.serial.port import SerialLink
 from edge_agents.serial.scanner import ScannerLink
 from edge_agents.simulators.serial_line import resolve_port
 from edge_agents.telemetry.aggregate import SecondAggregator
+from edge_agents.telemetry.line_oee import LineOee
 
 log = logging.getLogger(__name__)
 
 MODEL_ENV = "ATELIER_INSPECTION_MODEL"
+OEE_EVERY_S = 10.0  # OEE readings per station into the aggregates; it moves slowly
 
 
 @dataclass
@@ -43,6 +45,7 @@ class LineDevices:
 
     aggregator: SecondAggregator
     alarms: AlarmManager
+    oee: LineOee
     links: list[Any] = field(default_factory=list)
 
 
@@ -83,12 +86,14 @@ def wire_line(
     aggregator = SecondAggregator(line_id, agent.emit)
     manager = AlarmManager(line_id, agent.emit)
     engine = AlarmEngine(demo_rules(), manager)
+    oee = LineOee(factory, line_id)
 
     def on_sample(sample: Sample) -> None:
         aggregator.on_sample(sample)
         engine.on_sample(sample)
+        oee.on_sample(sample)
 
-    devices = LineDevices(aggregator, manager)
+    devices = LineDevices(aggregator, manager, oee)
     opcua = links_for_line(factory, line_id, agent.emit, on_sample)
     devices.links.extend(opcua)
     # A machine link down for long means its stations are down for the plan (ExecutionWatch).
@@ -99,8 +104,14 @@ def wire_line(
         agent.add_task(link.status.name, _guarded(link))
 
     async def telemetry(_emit: Emit) -> None:
+        last_oee = 0.0
         while True:
-            aggregator.flush(time.time())
+            now_s = time.time()
+            if now_s - last_oee >= OEE_EVERY_S:
+                last_oee = now_s
+                for station, signal, value in oee.readings(utcnow()):
+                    aggregator.add(station, signal, value, now_s)
+            aggregator.flush(now_s)
             manager.tick()
             await asyncio.sleep(1.0)
 

@@ -3,8 +3,8 @@
 One SQLite file per line (WAL, synchronous=FULL, so an appended event survives a power cut).
 The agent appends; the uplink, in another process on the same machine, reads unshipped events
 in order and marks them shipped once the centre has committed them. Plans coming back from the
-centre land in the inbox table; the state of the uplink itself is kept in the links table so the
-agent can turn changes into events.
+centre land in the inbox table, operators' commands from the HMI in the commands table; the
+state of the uplink itself is kept in the links table so the agent can turn changes into events.
 """
 
 from __future__ import annotations
@@ -41,6 +41,13 @@ CREATE TABLE IF NOT EXISTS inbox (
     payload TEXT NOT NULL,
     received_at TEXT NOT NULL,
     taken_at TEXT
+);
+CREATE TABLE IF NOT EXISTS commands (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    command_id TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    applied_at TEXT
 );
 CREATE TABLE IF NOT EXISTS links (
     name TEXT PRIMARY KEY,
@@ -252,6 +259,35 @@ class Outbox:
 
     def plan_ids(self) -> list[str]:
         return [p for (p,) in self._read("SELECT plan_id FROM inbox ORDER BY seq")]
+
+    # --- operators' commands coming back --------------------------------------------------
+
+    def put_commands(self, commands: Sequence[dict[str, Any]]) -> int:
+        """Store commands from the centre in the order given; a command id already here is kept
+        as it was (a redelivery). Returns how many were new."""
+        now = utcnow().isoformat()
+        return self._write(
+            "INSERT OR IGNORE INTO commands (command_id, body, received_at) VALUES (?, ?, ?)",
+            [(str(c["id"]), json.dumps(c), now) for c in commands],
+        )
+
+    def pending_commands(self) -> list[tuple[str, dict[str, Any]]]:
+        """Commands not yet applied by the agent, in the order they arrived."""
+        rows = self._read(
+            "SELECT command_id, body FROM commands WHERE applied_at IS NULL ORDER BY seq"
+        )
+        return [(command_id, json.loads(body)) for command_id, body in rows]
+
+    def command_ids(self) -> list[str]:
+        return [c for (c,) in self._read("SELECT command_id FROM commands ORDER BY seq")]
+
+    @staticmethod
+    def command_applied(command_id: str) -> Statement:
+        """The statement marking a command applied; run it in the transaction of its effect."""
+        return (
+            "UPDATE commands SET applied_at = ? WHERE command_id = ? AND applied_at IS NULL",
+            (utcnow().isoformat(), command_id),
+        )
 
     # --- link states --------------------------------------------------------------------
 

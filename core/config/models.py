@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -82,6 +82,9 @@ class StationConfig(_Strict):
     opcua: OpcUaEndpoint | None = Field(
         None, description="OPC-UA endpoint; none for manual stations"
     )
+    ideal_cycle_s: float | None = Field(
+        None, gt=0, description="Ideal seconds per piece here (OEE); overrides the machine type's"
+    )
 
 
 class ShiftConfig(_Strict):
@@ -129,6 +132,10 @@ class FactoryConfig(_Strict):
     )
     lines: list[LineConfig] = Field(min_length=1)
     shifts: list[ShiftConfig] = Field(min_length=1)
+    ideal_cycle_s: dict[MachineType, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=dict,
+        description="Ideal seconds per piece per machine type, for OEE performance",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> FactoryConfig:
@@ -147,6 +154,14 @@ class FactoryConfig(_Strict):
                         " with no machine_profiles entry"
                     )
         return self
+
+    def station_ideal_cycle_s(self, station_id: str) -> float | None:
+        """A station's ideal seconds per piece: its own, else its machine type's, else None."""
+        for line in self.lines:
+            for s in line.stations:
+                if s.id == station_id:
+                    return s.ideal_cycle_s or self.ideal_cycle_s.get(s.machine_type)
+        raise KeyError(station_id)
 
     def line(self, line_id: str) -> LineConfig:
         for line in self.lines:

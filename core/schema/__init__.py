@@ -7,6 +7,7 @@ from core.schema.agents import LineAgentRow
 from core.schema.alarms import AlarmRow
 from core.schema.audit import AuditRow
 from core.schema.base import Base
+from core.schema.commands import LineCommandRow
 from core.schema.defects import DefectRow, InspectionModelRow
 from core.schema.events import EventRow
 from core.schema.orders import CustomerRow, OrderRow
@@ -25,6 +26,7 @@ __all__ = [
     "EventRow",
     "InspectionModelRow",
     "LineAgentRow",
+    "LineCommandRow",
     "LineRow",
     "OperationRow",
     "OrderRow",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +19,9 @@ from edge_agents.outbox import Outbox, Statement
 
 log = logging.getLogger(__name__)
 
-QUEUED, RUNNING, FINISHED, SCRAPPED = "queued", "running", "finished", "scrapped"
-OPEN = (QUEUED, RUNNING)
+QUEUED, RUNNING, PAUSED = "queued", "running", "paused"
+FINISHED, SCRAPPED = "finished", "scrapped"
+OPEN = (QUEUED, RUNNING, PAUSED)
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS exec_plan (
@@ -96,11 +97,27 @@ class OpRecord:
         }
 
 
+@dataclass(frozen=True)
+class Also:
+    """What goes into the transaction of an action's state change besides its own event: facts
+    added to that event, events written just before it (the scan that caused it) and statements
+    (the HMI command marked applied), so a command is applied once even across a crash."""
+
+    facts: dict[str, Any] = field(default_factory=dict)
+    events_before: tuple[Event, ...] = ()
+    statements: tuple[Statement, ...] = ()
+
+
+NOTHING_ELSE = Also()
+
+
 class ExecutionState:
     """The line's plan as queues per station and what happened to each operation.
 
-    `start`, `finish` and `scrap` are the local API (scans use it now, HMI actions later); each
-    raises InputError naming the bundle, operation and station when the action does not fit.
+    `start`, `pause`, `finish` and `scrap` are the local API (scans and the HMI's commands use
+    it); each raises InputError naming the bundle, operation and station when the action does
+    not fit. Operation states: queued -> running <-> paused -> finished, and scrapped from any
+    open state.
     """
 
     def __init__(self, outbox: Outbox, line: str, clock: Callable[[], datetime] = utcnow) -> None:
@@ -164,9 +181,9 @@ class ExecutionState:
         return len(ops)
 
     def queue(self, station: str) -> list[OpRecord]:
-        """The station's open operations (running first in plan order, then queued)."""
+        """The station's open operations (queued, running or paused) in plan order."""
         rows = self.outbox.query(
-            f"SELECT {_COLUMNS} FROM exec_ops WHERE station = ? AND status IN (?, ?) "
+            f"SELECT {_COLUMNS} FROM exec_ops WHERE station = ? AND status IN (?, ?, ?) "
             "ORDER BY start, seq",
             (station, *OPEN),
         )
@@ -185,15 +202,32 @@ class ExecutionState:
 
     # --- operator and scan actions --------------------------------------------------------
 
-    def start(self, station: str, bundle: str, operation: str, source: str = "operator") -> None:
-        op = self._expect(station, bundle, operation, (QUEUED,), "start")
+    def start(
+        self, station: str, bundle: str, operation: str, source: str = "operator",
+        also: Also = NOTHING_ELSE,
+    ) -> None:  # fmt: skip
+        """Start a queued operation, or resume a paused one (its first start time is kept)."""
+        op = self._expect(station, bundle, operation, (QUEUED, PAUSED), "start")
         now = self.clock()
+        facts = {"source": source} | ({"resumed": True} if op.status == PAUSED else {})
         self._change(
-            op, EventType.OPERATION_STARTED, {"source": source},
-            "status = ?, started_at = ?", (RUNNING, now.isoformat()),
+            op, EventType.OPERATION_STARTED, facts,
+            "status = ?, started_at = COALESCE(started_at, ?)", (RUNNING, now.isoformat()), also,
         )  # fmt: skip
 
-    def finish(self, station: str, bundle: str, operation: str, source: str = "operator") -> None:
+    def pause(
+        self, station: str, bundle: str, operation: str, source: str = "operator",
+        also: Also = NOTHING_ELSE,
+    ) -> None:  # fmt: skip
+        op = self._expect(station, bundle, operation, (RUNNING,), "pause")
+        self._change(
+            op, EventType.OPERATION_PAUSED, {"source": source}, "status = ?", (PAUSED,), also
+        )
+
+    def finish(
+        self, station: str, bundle: str, operation: str, source: str = "operator",
+        also: Also = NOTHING_ELSE,
+    ) -> None:  # fmt: skip
         op = self._expect(station, bundle, operation, (RUNNING,), "finish")
         now = self.clock()
         facts = {
@@ -205,30 +239,37 @@ class ExecutionState:
         }
         self._change(
             op, EventType.OPERATION_FINISHED, facts,
-            "status = ?, finished_at = ?", (FINISHED, now.isoformat()),
+            "status = ?, finished_at = ?", (FINISHED, now.isoformat()), also,
         )  # fmt: skip
 
     def scrap(
-        self, station: str, bundle: str, operation: str, reason: str = "", source: str = "operator"
-    ) -> None:
+        self, station: str, bundle: str, operation: str, reason: str = "", source: str = "operator",
+        also: Also = NOTHING_ELSE,
+    ) -> None:  # fmt: skip
         op = self._expect(station, bundle, operation, OPEN, "scrap")
         now = self.clock()
         self._change(
             op, EventType.OPERATION_SCRAPPED, {"source": source, "reason": reason},
-            "status = ?, finished_at = ?", (SCRAPPED, now.isoformat()),
+            "status = ?, finished_at = ?", (SCRAPPED, now.isoformat()), also,
         )  # fmt: skip
 
-    def scan(self, station: str, bundle: str) -> None:
+    def scan(
+        self, station: str, bundle: str, source: str = "scan", also: Also = NOTHING_ELSE
+    ) -> None:
         """A bundle ticket scanned at a station: finishes its running operation there, else
-        starts its next queued one; a scan the plan has nothing for becomes `scan.unplanned`."""
+        starts (or resumes) its next open one; a scan the plan has nothing for becomes
+        `scan.unplanned`."""
         open_here = [op for op in self.queue(station) if op.bundle == bundle]
         running = [op for op in open_here if op.status == RUNNING]
         if running:
-            self.finish(station, bundle, running[0].operation, source="scan")
+            self.finish(station, bundle, running[0].operation, source=source, also=also)
         elif open_here:
-            self.start(station, bundle, open_here[0].operation, source="scan")
+            self.start(station, bundle, open_here[0].operation, source=source, also=also)
         else:
-            self.outbox.append([self.event(EventType.SCAN_UNPLANNED, station, {"bundle": bundle})])
+            unplanned = self.event(
+                EventType.SCAN_UNPLANNED, station, {"bundle": bundle} | also.facts
+            )
+            self.outbox.append_with([*also.events_before, unplanned], also.statements)
             log.warning("line %s: bundle %s scanned at %s, not planned there", self.line,
                         bundle, station)  # fmt: skip
 
@@ -257,7 +298,9 @@ class ExecutionState:
         op = self.record(bundle, operation)
         where = f"bundle {bundle} operation {operation} at station {station}"
         if op is None:
-            raise InputError(f"cannot {action} {where}: not in plan {self.plan_id}")
+            plan = self.plan_id
+            known = f"not in plan {plan}" if plan else f"no plan is executed on line {self.line}"
+            raise InputError(f"cannot {action} {where}: {known}")
         if op.station != station:
             raise InputError(f"cannot {action} {where}: planned at station {op.station}")
         if op.status not in states:
@@ -265,14 +308,20 @@ class ExecutionState:
         return op
 
     def _change(
-        self, op: OpRecord, kind: str, facts: dict[str, Any], sets: str, args: tuple
+        self,
+        op: OpRecord,
+        kind: str,
+        facts: dict[str, Any],
+        sets: str,
+        args: tuple,
+        also: Also = NOTHING_ELSE,
     ) -> None:
         statement = (
             f"UPDATE exec_ops SET {sets} WHERE bundle = ? AND operation = ?",
             (*args, op.bundle, op.operation),
         )
-        event = self.event(kind, op.station, op.facts() | facts)
-        self.outbox.append_with([event], [statement])
+        event = self.event(kind, op.station, op.facts() | facts | also.facts)
+        self.outbox.append_with([*also.events_before, event], [statement, *also.statements])
 
     def event(self, kind: str, station: str | None, payload: dict[str, Any]) -> Event:
         return Event(line=self.line, station=station, type=kind, time=self.clock(),

@@ -6,7 +6,9 @@
     OEE          = availability x performance x quality
 
 Only what falls inside the shift's planned time counts; breaks are not planned time.
-Performance is not capped at 1: above 1 means the ideal cycle time is set too long.
+Performance is not capped at 1: above 1 means the ideal cycle time is set too long. The ideal
+cycle time comes from the factory file (`ideal_cycle_s` per machine type, or per station); a
+station without one has no performance, and so no OEE (None), rather than a made-up 1.0.
 """
 
 from __future__ import annotations
@@ -81,11 +83,13 @@ class OeeReport:
     good: int
     scrap: int
     availability: float
-    performance: float
+    performance: float | None  # None: no ideal cycle time configured for the station
     quality: float
 
     @property
-    def oee(self) -> float:
+    def oee(self) -> float | None:
+        if self.performance is None:
+            return None
         return self.availability * self.performance * self.quality
 
 
@@ -96,8 +100,8 @@ def _overlap(a0: datetime, a1: datetime, b0: datetime, b1: datetime) -> float:
 class StationOee:
     """Collects one station's states and counts; `report(window, now)` gives its OEE."""
 
-    def __init__(self, station: str, ideal_cycle_s: float) -> None:
-        if ideal_cycle_s <= 0:
+    def __init__(self, station: str, ideal_cycle_s: float | None) -> None:
+        if ideal_cycle_s is not None and ideal_cycle_s <= 0:
             raise ValueError(f"ideal cycle time of {station} must be positive, not {ideal_cycle_s}")
         self.station = station
         self.ideal_cycle_s = ideal_cycle_s
@@ -151,6 +155,12 @@ class StationOee:
             good=good,
             scrap=scrap,
             availability=run_s / planned_s if planned_s else 0.0,
-            performance=self.ideal_cycle_s * made / run_s if run_s else 0.0,
+            performance=(
+                None
+                if self.ideal_cycle_s is None
+                else self.ideal_cycle_s * made / run_s
+                if run_s
+                else 0.0
+            ),
             quality=good / made if made else 0.0,
         )

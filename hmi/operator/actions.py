@@ -1,5 +1,7 @@
-"""An operator's actions at a station: start, pause, finish or scrap a bundle's operation, and
-call the andon. Each is an event in the store and an audit row, in the caller's transaction."""
+"""An operator's actions at a station: start, pause, finish or scrap a bundle's operation, scan a
+bundle, and call the andon. Each is an audit row in the caller's transaction, with the HMI's own
+record (an event) and, for the line's agent, a command (`core.commands`) in the same transaction:
+the agent applies it to its execution and its own events come back through the event path."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from core.audit import record
+from core.commands import queue_command
 from core.errors import InputError
 from core.events import Event, EventType
 from core.store_events import store_events
@@ -75,13 +78,16 @@ def operate(
         },
     )
     store_events(session, [event])
+    command = queue_command(
+        session, station.line, station.id, action, bundle, operation, who.operator, event.id
+    )
     record(
         session,
         who.actor,
         f"operation.{action}",
         f"station:{station.id}/bundle:{bundle}/op:{operation}",
         {"status": work.status},
-        {"event": event.id, "type": kind, "screen_user": who.screen.name},
+        {"event": event.id, "type": kind, "screen_user": who.screen.name, "command": command.id},
     )
     return event
 
@@ -120,3 +126,21 @@ def scan(queue: list[Work], station: Station, code: str) -> Work:
         f"bundle {code} is not queued at station {station.id}: it is not in the published plan "
         "for this station, or its operation here is already finished"
     )
+
+
+def scan_bundle(session: Session, who: Acting, station: Station, code: str) -> Work:
+    """A bundle scanned on the screen (a scanner that types): it becomes the current work here,
+    and the line's agent takes it as a scanner's scan (starts, or finishes what runs)."""
+    require(who.screen.role, "operator", "scan a bundle")
+    work = scan(station_queue(session, station), station, code)
+    command = queue_command(session, station.line, station.id, "scan", work.bundle, None,
+                            who.operator)  # fmt: skip
+    record(
+        session,
+        who.actor,
+        "bundle.scan",
+        f"station:{station.id}/bundle:{work.bundle}",
+        None,
+        {"command": command.id, "operation": work.operation, "screen_user": who.screen.name},
+    )
+    return work

@@ -1,5 +1,6 @@
-"""The station screen's live panels (machine, current work with its timer, alarms), each run
-as a fragment so it reloads about every second without rerunning the page."""
+"""The station screen's live panels (machine, current work with its timer, alarms, the line
+agent's view), each run as a fragment so it reloads about every second without rerunning the
+page."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import streamlit as st
 from core.errors import AtelierError
 from core.states import AlarmState
 from hmi.operator.alarms import station_alarms
+from hmi.operator.line_view import line_view
 from hmi.operator.station import Station, Work, machine_state, station_queue
 from hmi.session import sign_out_if_idle
 from hmi.settings import load_settings
@@ -149,6 +151,42 @@ def alarms_panel(station: Station) -> None:
         lambda row: (
             [f"background-color: {ALARM}; color: #fff" if row["state"] in NOT_ACKED else ""]
             * len(row)
+        ),
+        axis=1,
+    )
+    st.table(styled, hide_index=True)
+
+
+def line_panel(station: Station) -> None:
+    """What the line's agent did at this station (its events), refusals in red."""
+    try:
+        view = read(store_engine(), lambda s: line_view(s, station.id))
+    except AtelierError as exc:
+        show_error(exc)
+        return
+    st.subheader("On the line")
+    if view.waiting:
+        st.html(_badge(f"{view.waiting} action(s) waiting to reach line {station.line}", ABNORMAL))
+    if not view.facts:
+        st.caption(f"Line {station.line}'s agent has reported nothing for this station yet.")
+        return
+    frame = pd.DataFrame(
+        [
+            {
+                "time (UTC)": f"{f.time:%H:%M:%S}",
+                "event": f.type,
+                "bundle": f.bundle,
+                "operation": f.operation,
+                "by": f"{f.source} {f.user}".strip(),
+                "detail": f.detail,
+            }
+            for f in view.facts
+        ]
+    )
+    abnormal = [f.abnormal for f in view.facts]
+    styled = frame.style.apply(
+        lambda row: (
+            [f"background-color: {ALARM}; color: #fff" if abnormal[row.name] else ""] * len(row)
         ),
         axis=1,
     )

@@ -3,8 +3,9 @@
 OEE here is computed over the chosen window, not over a shift:
     availability = seconds in Execute (PackML state 6) / seconds with a state reading
     quality      = good pieces / (good + scrap pieces), from the counters' rises
-    performance  = needs each station's ideal cycle time, which the store does not hold, so
-                   it (and with it OEE) is only shown where the line reports an `oee` signal.
+    performance  = needs each station's ideal cycle time, which the line's agent has (factory
+                   file); it and OEE are shown as the line reports them, the last `performance`
+                   and `oee` signals in the window (the agent's shift OEE).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from core.schema import TelemetryAggregateRow
 from hmi.counters import all_stations, counter_rises
 
 EXECUTE = 6  # PackML state number of Execute (ISA-TR88)
+REPORTED = ("oee", "performance")  # OEE factors the line's agent computes and reports
 MAX_POINTS = 600  # per station in a trend; more would only blur the chart and slow the page
 T = TelemetryAggregateRow
 
@@ -62,6 +64,7 @@ class StationOee:
     good: int
     scrap: int
     reported_oee: float | None  # the line's own OEE, last value in the window
+    reported_performance: float | None = None  # the line's own performance, likewise
 
     @property
     def downtime_s(self) -> int:
@@ -99,19 +102,7 @@ def oee_by_station(session: Session, since: datetime, until: datetime) -> list[S
             select(rises.c.station, func.sum(rises.c.rise)).group_by(rises.c.station)
         ):
             made[(station, signal)] = total or 0.0
-    latest = (
-        select(T.station, func.max(T.second).label("second"))
-        .where(T.signal == "oee", *window)
-        .group_by(T.station)
-        .subquery()
-    )
-    reported = dict(
-        session.execute(
-            select(T.station, T.last)
-            .join(latest, (T.station == latest.c.station) & (T.second == latest.c.second))
-            .where(T.signal == "oee")
-        ).all()
-    )
+    reported = {signal: _last_in_window(session, signal, window) for signal in REPORTED}
     by_station = {station: (line, n, execute) for station, line, n, execute in states}
     lines = dict(
         session.execute(
@@ -119,7 +110,7 @@ def oee_by_station(session: Session, since: datetime, until: datetime) -> list[S
         ).all()
     )
     result = []
-    for station in sorted(set(by_station) | {s for s, _ in made} | set(reported)):
+    for station in sorted(set(by_station) | {s for s, _ in made} | set(reported["oee"])):
         line, observed, execute = by_station.get(station, (lines.get(station, ""), 0, 0))
         result.append(
             StationOee(
@@ -129,7 +120,24 @@ def oee_by_station(session: Session, since: datetime, until: datetime) -> list[S
                 execute_s=int(execute or 0),
                 good=int(round(made.get((station, "good_count"), 0))),
                 scrap=int(round(made.get((station, "scrap_count"), 0))),
-                reported_oee=reported.get(station),
+                reported_oee=reported["oee"].get(station),
+                reported_performance=reported["performance"].get(station),
             )
         )
     return result
+
+
+def _last_in_window(session: Session, signal: str, window: tuple) -> dict[str, float]:
+    """Per station, the last value of `signal` in the window (what the line reported last)."""
+    latest = (
+        select(T.station, func.max(T.second).label("second"))
+        .where(T.signal == signal, *window)
+        .group_by(T.station)
+        .subquery()
+    )
+    rows = session.execute(
+        select(T.station, T.last)
+        .join(latest, (T.station == latest.c.station) & (T.second == latest.c.second))
+        .where(T.signal == signal)
+    ).all()
+    return {station: last for station, last in rows}

@@ -11,12 +11,13 @@ import streamlit as st
 from core.errors import AtelierError, InputError
 from core.settings import database_url
 from hmi.actions import run_action, show_outcome
-from hmi.operator.actions import ACTIONS, ANDON_KINDS, call_andon, operate, scan
+from hmi.operator.actions import ACTIONS, ANDON_KINDS, call_andon, operate, scan_bundle
 from hmi.operator.alarms import MAX_SHELVE_MIN, acknowledge, shelve, station_alarms
 from hmi.operator.panels import (
     SELECTED_KEY,
     alarms_panel,
     current_work,
+    line_panel,
     machine_panel,
     next_panel,
     work_panel,
@@ -25,7 +26,7 @@ from hmi.operator.shift import recent_defects, station_oee, thumbnail
 from hmi.operator.station import Station, find_station, station_queue, stations
 from hmi.operator.switching import acting, forget, pin_throttle, remember, switch_operator
 from hmi.settings import load_settings
-from hmi.store import read, store_engine
+from hmi.store import in_store, read, store_engine
 from hmi.widgets import guard, line_agents_panel, show_error
 
 LIVE_S = 1.0  # the timer and machine state tick every second
@@ -103,7 +104,8 @@ def _scan() -> None:
     code = st.session_state.get("scan", "")
     st.session_state["scan"] = ""
     try:
-        work = scan(read(engine, lambda s: station_queue(s, station)), station, code)
+        with in_store(engine) as session:
+            work = scan_bundle(session, acting(user), station, code)
     except AtelierError as exc:
         st.session_state["scan_result"] = ("error", str(exc))
         return
@@ -133,6 +135,7 @@ kind_text = st.session_state.pop("scan_result", None)
 if kind_text:
     (st.error if kind_text[0] == "error" else st.success)(kind_text[1])
 st.fragment(next_panel, run_every=LIVE_S)(station)
+st.fragment(line_panel, run_every=LIVE_S)(station)
 st.fragment(alarms_panel, run_every=LIVE_S)(station)
 alarms = read(engine, lambda s: station_alarms(s, station.id))
 if alarms:
@@ -202,8 +205,11 @@ else:
         "availability", f"{oee.availability:.0%}" if oee.availability is not None else "n/a"
     )
     cols[1].metric("quality", f"{oee.quality:.0%}" if oee.quality is not None else "n/a")
+    performance = oee.reported_performance
     cols[2].metric(
-        "performance", "n/a", help="needs the station's ideal cycle time, which is not known"
+        "performance",
+        f"{performance:.0%}" if performance is not None else "n/a",
+        help="ideal cycle time x pieces / run time, as the line reports it for its shift",
     )
 
 with st.expander(f"Switch operator (now: {who.operator})"):

@@ -21,7 +21,7 @@ def test_batch_stored_once_and_row_updated(store_url):
     ingest = CentralIngest(store_url)
     batch = [_beat("L1", 5), _beat("L1", 1), Event(line="L1", type=EventType.AGENT_STARTED)]
     reply = ingest.ship("L1", "node-a", [e.to_dict() for e in batch], outbox_depth=7)
-    assert reply == {"stored": 3, "rejected": [], "plans": [], "model": None}
+    assert reply == {"stored": 3, "rejected": [], "plans": [], "model": None, "commands": []}
     again = ingest.ship("L1", "node-a", [e.to_dict() for e in batch], outbox_depth=0)
     assert again["stored"] == 0
     assert sorted(stored_ids(store_url, "L1")) == sorted(e.id for e in batch)
@@ -93,3 +93,24 @@ def test_malformed_events_are_refused_by_reason_and_the_rest_stored(store_url):
     assert reasons["e-no-type"].startswith("not an event: KeyError")
     assert reasons["e-naive"] == "time has no time zone"
     assert stored_ids(store_url, "L1") == [good.id]
+
+
+def test_operators_commands_go_out_with_each_reply_until_delivered(store_url):
+    from core.commands import queue_command
+    from core.db import transaction
+
+    engine = make_engine(store_url)
+    with transaction(engine) as s:
+        first = queue_command(s, "L1", "S3", "start", "B-1", "COLLAR", "olga")
+        second = queue_command(s, "L1", "S3", "scan", "B-2", None, "olga")
+        queue_command(s, "C1", "C1-T1", "finish", "B-7", "CUT", "carl")
+    engine.dispose()
+    ingest = CentralIngest(store_url)
+    reply = ingest.ship("L1", "n", [], 0)
+    assert [c["id"] for c in reply["commands"]] == [first.id, second.id]
+    assert reply["commands"][1] == second.to_dict()
+    # Not acknowledged (the uplink lost the reply): offered again.
+    assert [c["id"] for c in ingest.ship("L1", "n", [], 0)["commands"]] == [first.id, second.id]
+    assert ingest.commands_delivered("L1", [first.id]) == 1
+    assert ingest.commands_delivered("L1", [first.id]) == 0
+    assert [c["id"] for c in ingest.ship("L1", "n", [], 0)["commands"]] == [second.id]

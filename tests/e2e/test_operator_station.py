@@ -77,8 +77,13 @@ def test_operator_works_a_bundle_and_acknowledges_an_alarm(tmp_path):
                 lambda: _acknowledged(engine, alarm_ids[:2]) == 1, 30, "an acknowledged alarm"
             )
             with transaction(engine) as s:
-                actions = [e.action for e in recent(s, 3)]
-            assert actions == ["alarm.acknowledge", "operation.finish", "operation.start"]
+                actions = [e.action for e in recent(s, 4)]
+            assert actions == [
+                "alarm.acknowledge",
+                "bundle.scan",
+                "operation.finish",
+                "operation.start",
+            ]
     finally:
         engine.dispose()
 
