@@ -177,9 +177,6 @@ def solve_shop(
     hint_seconds: float | None = None,
     use_hint: bool = False,
     cumulative: bool = False,
-    lns_share: float = 0.6,
-    lns_jobshop: bool = False,
-    **lns_options,
 ) -> ShopSolution | None:
     """Our model: head/tail bounds on every start, a makespan lower bound, and for pure job
     shops the dispatching rule's makespan as the horizon and a no-LP restart search.
@@ -219,23 +216,7 @@ def solve_shop(
     # Pure job shops: the LP relaxation of disjunctions is weak, a no-LP restart search did better
     # in trials; flexible ones keep the default (README, "Job-shop benchmark model").
     full = None if instance.flexible else "quick_restart_no_lp"
-    use_lns = lns_share > 0 and (instance.flexible or lns_jobshop)
-    first_part = remaining * (1 - lns_share) if use_lns else remaining
-    solved = _solve(model, jobs, makespan, first_part, workers, on_progress, t0, full)
-    if use_lns and not (solved is not None and solved.optimal):
-        from scheduler.shop_lns import improve
-
-        left = time_limit - (time.monotonic() - t0)
-        start = first if solved is None or first.makespan < solved.makespan else solved
-        bound = lower if solved is None else max(lower, solved.lower_bound)
-        better = improve(instance, start, left, workers, bound, on_progress, **lns_options)
-        solved = ShopSolution(
-            better.makespan,
-            bound,
-            better.makespan == bound,
-            time.monotonic() - t0,
-            better.assignment,
-        )
+    solved = _solve(model, jobs, makespan, remaining, workers, on_progress, t0, full)
     if solved is None or solved.makespan > first.makespan:
         bound = lower if solved is None else solved.lower_bound
         return ShopSolution(first.makespan, bound, False, time.monotonic() - t0, first.assignment)
