@@ -16,11 +16,9 @@ from scheduler.check import check_schedule
 from scheduler.feasibility import PlanInfeasible, capable, explain, station_windows
 from scheduler.model import PRIORITY_WEIGHT, Schedule, ScheduledOperation, SewingProblem
 from scheduler.progress import Progress
-from scheduler.sewing_dispatch import dispatch_sewing, moved
+from scheduler.sewing_dispatch import TARDINESS_WEIGHT, dispatch_sewing, moved
 
 log = logging.getLogger(__name__)
-
-TARDINESS_WEIGHT = 100
 
 
 @dataclass(frozen=True)

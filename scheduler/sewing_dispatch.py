@@ -29,7 +29,8 @@ from scheduler.model import (
 
 log = logging.getLogger(__name__)
 
-TARDINESS_WEIGHT = 100  # as in the CP-SAT objective (scheduler.sewing)
+# The objective, here and in the CP-SAT model: 100 x weighted tardiness + makespan (+ moves).
+TARDINESS_WEIGHT = 100
 
 
 def usable_windows(station: Station, problem: SewingProblem) -> list[tuple[int, int]]:
