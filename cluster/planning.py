@@ -45,7 +45,10 @@ class PlanningSettings(BaseModel):
     )
     workers: int = Field(2, ge=1, description="Solver threads (CP-SAT and the nester)")
     setup_minutes: int = Field(
-        0, ge=0, description="Setup at a station on a thread-colour change, minutes"
+        10,
+        ge=0,
+        description="Setup at a station on a thread-colour change, minutes (rethreading the "
+        "machine and sewing a test seam)",
     )
     calendar_days: int = Field(7, ge=1, description="Days of shifts from the plan origin")
     also_runs: dict[str, list[str]] = Field(

@@ -164,12 +164,13 @@ def planning_inputs(
     origin: datetime,
     *,
     sewing_line: str = "L1",
-    setup_minutes: int = 0,
+    setup_minutes: int = 10,
     calendar_days: int = 7,
     also_runs: dict[str, Sequence[str]] | None = None,
 ) -> PlanningInputs:
     """Garments, fabrics and the sewing problem for `drafts` (one per order, same order ids).
 
+    `setup_minutes` is the thread-colour change at a station (10: rethread and a test seam).
     `also_runs` maps a station's machine type to further machine types its operator also works
     (e.g. the buttonhole station also sews buttons when the line has no button sewer).
     """

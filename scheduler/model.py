@@ -231,6 +231,9 @@ class Schedule:
     optimal: bool
     objective: int
     lower_bound: int
+    # Why the schedule is not CP-SAT's own (e.g. the dispatching rule's, when CP-SAT found
+    # none in its time limit); empty when it is.
+    note: str = ""
 
     def by_op(self) -> dict[str, ScheduledOperation]:
         return {s.op_id: s for s in self.operations}

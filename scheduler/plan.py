@@ -122,6 +122,8 @@ def plan_production(
         station_utilisation=_utilisation(sewing, schedule),
     )
     warnings = tuple(late_warnings(sewing))
+    if schedule.note:
+        warnings += (f"sewing schedule: {schedule.note}",)
     for marker in markers:
         if marker.length_mm > rules.table_length_mm:
             warnings += (

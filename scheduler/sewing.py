@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from scheduler.check import check_schedule
 from scheduler.feasibility import PlanInfeasible, capable, explain, station_windows
 from scheduler.model import PRIORITY_WEIGHT, Schedule, ScheduledOperation, SewingProblem
 from scheduler.progress import Progress
+from scheduler.sewing_dispatch import TARDINESS_WEIGHT, dispatch_sewing, moved
 
 log = logging.getLogger(__name__)
-
-TARDINESS_WEIGHT = 100
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,13 @@ def solve_sewing(
     warm_start: Schedule | None = None,
     stability: Stability | None = None,
 ) -> Schedule:
-    """Schedule every operation; raises PlanInfeasible with the reasons when it cannot."""
+    """Schedule every operation within `time_limit` seconds of wall time (model building
+    included); raises PlanInfeasible with the reasons when it cannot.
+
+    The dispatching rule's schedule (`sewing_dispatch`, checked by `check.py`) is CP-SAT's
+    hint, and the answer (`optimal` False, the reason in `note`) when CP-SAT finds nothing
+    better in the limit.
+    """
     from ortools.sat.python import cp_model
 
     from scheduler.progress import solution_reporter
@@ -76,6 +82,10 @@ def solve_sewing(
     if reasons:
         raise PlanInfeasible(reasons)
     t0 = time.monotonic()
+    reference = stability.reference if stability else warm_start
+    first = _first_schedule(problem, time_limit, reference, stability)
+    if first is not None and on_progress is not None:
+        on_progress(first.objective, 0, time.monotonic() - t0)
     model = cp_model.CpModel()
     horizon = _horizon(problem)
     pins = {p.op_id: p for p in problem.pins}
@@ -108,7 +118,7 @@ def solve_sewing(
     for op in problem.operations:
         for p in op.predecessors:
             model.add(ops[op.op_id].start >= ops[p].end)
-    _add_setups(model, problem, ops)
+    order_of = _add_setups(model, problem, ops)
     order_end, tardiness, assumptions = _add_orders(model, problem, ops, horizon)
     makespan = model.new_int_var(0, horizon, "makespan")
     model.add_max_equality(makespan, [v.end for v in ops.values()])
@@ -119,18 +129,28 @@ def solve_sewing(
     )
     moves = _add_stability(model, problem, ops, stability)
     model.minimize(TARDINESS_WEIGHT * weighted + makespan + moves)
-    _add_hints(model, ops, warm_start or (stability.reference if stability else None))
+    if first is not None:
+        _add_full_hint(model, first, reference, ops, order_of, order_end, tardiness, makespan)
+    else:
+        _add_hints(model, ops, reference)
 
+    remaining = time_limit - (time.monotonic() - t0)
+    if first is not None and remaining <= 0:
+        return _fallback(first, f"the {time_limit:g} s limit was spent before CP-SAT could start")
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_time_in_seconds = max(0.1, remaining)
     solver.parameters.num_workers = workers
+    # Presolve's dual reductions may cut away the hinted schedule (the log then says "hint is
+    # infeasible" and, on the demo batch with setups, no first schedule came in 10 s).
+    solver.parameters.keep_all_feasible_solutions_in_presolve = first is not None
     status = solver.solve(model, solution_reporter(on_progress))
     if status == cp_model.INFEASIBLE:
         raise PlanInfeasible(_explain_core(model, assumptions, problem))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise PlanInfeasible(
-            [f"no schedule found within the {time_limit:g} s limit; allow more time or less work"]
-        )
+        if first is None:
+            why = f"no schedule found within the {time_limit:g} s limit"
+            raise PlanInfeasible([f"{why}; allow more time or less work"])
+        return _fallback(first, f"CP-SAT found no schedule within the {time_limit:g} s limit")
     scheduled = []
     for op in problem.operations:
         v = ops[op.op_id]
@@ -147,6 +167,12 @@ def solve_sewing(
         solver.objective_value,
         time.monotonic() - t0,
     )
+    if first is not None and first.objective < solver.objective_value:
+        return _fallback(
+            replace(first, lower_bound=min(int(solver.best_objective_bound), first.objective)),
+            f"CP-SAT's best schedule in the {time_limit:g} s limit was worse "
+            f"({int(solver.objective_value)} against {first.objective})",
+        )
     return Schedule(
         tuple(scheduled),
         solver.value(makespan),
@@ -158,25 +184,69 @@ def solve_sewing(
     )
 
 
-def _add_setups(model, problem: SewingProblem, ops: dict[str, _Op]) -> None:
-    """Different thread colours back to back on a station need `setup_minutes` between them."""
+def _fallback(first: Schedule, why: str) -> Schedule:
+    note = f"{why}; this is the dispatching rule's schedule (it keeps every rule, not optimised)"
+    log.warning("sewing schedule: %s", note)
+    return replace(first, note=note)
+
+
+def _first_schedule(
+    problem: SewingProblem,
+    time_limit: float,
+    reference: Schedule | None,
+    stability: Stability | None,
+) -> Schedule | None:
+    """The dispatching rule's schedule with its objective as CP-SAT counts it, or None when the
+    rule cannot place everything or the checker finds a broken rule (then CP-SAT goes alone)."""
+    move_weight = stability.move_weight if stability else 0
+    first = dispatch_sewing(
+        problem, seconds=min(1.0, 0.05 * time_limit), reference=reference, move_weight=move_weight
+    )
+    if first is None:
+        log.info("sewing dispatch: the rule could not place every operation")
+        return None
+    broken = check_schedule(problem, first)
+    if problem.hard_due_dates and any(first.tardiness.values()):
+        broken.append("an order is late but due dates are hard")
+    if broken:
+        log.warning(
+            "sewing dispatch: its schedule breaks %d rule(s), not used: %s",
+            len(broken),
+            "; ".join(broken[:3]),
+        )
+        return None
+    moves = moved(problem, first, stability.reference) if stability else 0
+    return replace(first, objective=first.objective + move_weight * moves)
+
+
+def _add_setups(model, problem: SewingProblem, ops: dict[str, _Op]) -> dict[tuple[str, str], Any]:
+    """Different thread colours back to back on a station need `setup_minutes` between them.
+
+    One literal per pair ("a before b") serves every station both can use: they can only
+    meet on one. Returns the literals by pair, for the hint."""
+    order_of: dict[tuple[str, str], Any] = {}
     if problem.setup_minutes <= 0:
-        return
+        return order_of
     colour = {op.op_id: op.thread_colour for op in problem.operations}
     ids = list(ops)
     for a_index, a in enumerate(ids):
         for b in ids[a_index + 1 :]:
             if colour[a] == colour[b]:
                 continue
-            for station in set(ops[a].choices) & set(ops[b].choices):
+            shared = set(ops[a].choices) & set(ops[b].choices)
+            if not shared:
+                continue
+            a_first = model.new_bool_var("")
+            order_of[(a, b)] = a_first
+            for station in shared:
                 pa, pb = ops[a].choices[station][0], ops[b].choices[station][0]
-                a_first = model.new_bool_var("")
                 model.add(ops[b].start >= ops[a].end + problem.setup_minutes).only_enforce_if(
                     [pa, pb, a_first]
                 )
                 model.add(ops[a].start >= ops[b].end + problem.setup_minutes).only_enforce_if(
                     [pa, pb, a_first.Not()]
                 )
+    return order_of
 
 
 def _add_orders(model, problem: SewingProblem, ops: dict[str, _Op], horizon: int):
@@ -227,6 +297,36 @@ def _add_hints(model, ops: dict[str, _Op], reference: Schedule | None) -> None:
         model.add_hint(v.start, s.start)
         for station, (present, _) in v.choices.items():
             model.add_hint(present, station == s.station_id)
+
+
+def _add_full_hint(
+    model,
+    first: Schedule,
+    reference: Schedule | None,
+    ops,
+    order_of,
+    order_end,
+    tardiness,
+    makespan,
+) -> None:
+    """Every decision of a complete feasible schedule, so CP-SAT starts from a solution."""
+    placed = first.by_op()
+    before = reference.by_op() if reference is not None else {}
+    for op_id, v in ops.items():
+        s = placed[op_id]
+        model.add_hint(v.start, s.start)
+        model.add_hint(v.end, s.end)
+        for station, (present, _) in v.choices.items():
+            model.add_hint(present, station == s.station_id)
+        if v.stay is not None:
+            old = before[op_id]
+            model.add_hint(v.stay, (old.station_id, old.start) == (s.station_id, s.start))
+    for (a, b), a_first in order_of.items():
+        model.add_hint(a_first, placed[a].start < placed[b].start)
+    for order_id, (end, _due) in order_end.items():
+        model.add_hint(end, max(s.end for s in first.operations if s.order_id == order_id))
+        model.add_hint(tardiness[order_id], first.tardiness.get(order_id, 0))
+    model.add_hint(makespan, first.makespan)
 
 
 def _explain_core(model, assumptions: dict[int, str], problem: SewingProblem) -> list[str]:

@@ -59,6 +59,20 @@ def test_plan_production_reports_kpis_and_writes_files(tmp_path):
     assert len(files) == 3 * len(plan.markers) + 1
 
 
+def test_a_plan_from_the_dispatching_rule_says_so():
+    sewing = problem(orders=(("O0", 1, 400, "normal", "white"),), setup_minutes=10)
+    plan = plan_production(
+        [shirt("O0", 900)],
+        {"denim": Fabric("denim", 1500.0)},
+        sewing,
+        cut_time_limit=1,
+        nest_time_limit=1,
+        sew_time_limit=0.001,  # no time left for CP-SAT
+    )
+    assert check_schedule(sewing, plan.schedule) == []
+    assert any(w.startswith("sewing schedule: ") and "dispatching rule" in w for w in plan.warnings)
+
+
 def _bench(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "cluster.cli.main", "bench", "scheduler", *args],
