@@ -79,11 +79,9 @@ def test_a_plan_waiting_when_the_ingest_restarts_arrives_once(
         assert ray.get(ingest.pending_plans.remote("C1")) == [PLAN_ID]
         # The actor dies before any uplink took the plan; Ray restarts it (max_restarts=-1)
         # with nothing in its memory.
-        old_pid = ray.get(ingest.__ray_call__.remote(lambda _self: __import__("os").getpid()))
+        old_pid = _pid(ingest)
         ray.kill(ingest, no_restart=False)
-        wait_for(lambda: _answers(ingest), 60, "the ingest actor restarted")
-        pid = ray.get(ingest.__ray_call__.remote(lambda _self: __import__("os").getpid()))
-        assert pid != old_pid
+        wait_for(lambda: _pid(ingest) not in (None, old_pid), 60, "the ingest actor restarted")
         assert ray.get(ingest.pending_plans.remote("C1")) == [PLAN_ID]
 
         uplink = start_uplink("C1", str(outbox_file), poll_s=0.1, max_backoff_s=1.0)
@@ -121,11 +119,14 @@ def test_a_plan_waiting_when_the_ingest_restarts_arrives_once(
         engine.dispose()
 
 
-def _answers(actor) -> bool:  # type: ignore[no-untyped-def]
+def _pid(actor) -> int | None:  # type: ignore[no-untyped-def]
+    """The actor's process id, None while it does not answer (being restarted)."""
+    import os
+
     import ray
     from ray.exceptions import RayError
 
     try:
-        return bool(ray.get(actor.ping.remote(), timeout=5))
+        return int(ray.get(actor.__ray_call__.remote(lambda _self: os.getpid()), timeout=5))
     except RayError:
-        return False
+        return None
