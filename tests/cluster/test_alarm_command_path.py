@@ -24,6 +24,7 @@ from edge_agents.execution.state import ExecutionState
 from edge_agents.outbox import Outbox
 from hmi.operator.actions import Acting
 from hmi.operator.alarms import acknowledge, shelve, station_alarms
+from hmi.operator.line_view import line_view
 from tests.hmi.pages_store import add_people
 from tests.hmi.test_operator_page import OLGA
 
@@ -147,6 +148,8 @@ def test_acknowledge_and_shelve_reach_the_line_and_the_journal_follows(
             ).one()
             assert refused.payload["alarm"] == CURRENT
             assert "suppressed by design; it cannot be shelved" in refused.payload["reason"]
+            (fact,) = [f for f in line_view(s, "S3").facts if f.type == EventType.COMMAND_REFUSED]
+            assert (fact.bundle, fact.user, fact.abnormal) == (CURRENT, "olga", True)
             commands = s.scalars(select(LineCommandRow).order_by(LineCommandRow.seq)).all()
             assert [(c.kind, c.delivered_at is not None) for c in commands] == [
                 ("alarm_ack", True),
