@@ -5,9 +5,9 @@ the line's row (last heartbeat, outbox depth, events shipped, link states); the 
 batch shipped only after this returns, and a replay adds nothing because ingest is idempotent on
 the event id. Telemetry aggregates also fill the telemetry table (once per station, signal and
 second); alarm events keep the alarm journal, each applied when its event is first stored.
-Plans published for a line wait here until that line's uplink has taken them; operators'
-commands for a line wait in the store (`core.commands`) and go out with each reply until the
-uplink says they are in the line's inbox. Each reply also names the promoted inspection model
+Plans published for a line (`core.plan_deliveries`) and operators' commands for a line
+(`core.commands`) wait in the store, so a restarted actor or centre still has them, and go out
+with each reply until the uplink says they are in the line's inbox. Each reply also names the promoted inspection model
 (`cluster.model_delivery`), whose files `model_file` hands to the uplinks.
 """
 
@@ -25,6 +25,7 @@ from core.commands import mark_delivered, waiting_commands
 from core.db import make_engine, transaction
 from core.errors import InputError
 from core.events import Event, EventType
+from core.plan_deliveries import mark_plans_delivered, queue_plan, waiting_plans
 from core.schema import EventRow, LineAgentRow
 from core.settings import atelier_home
 from core.store_alarms import ALARM_EVENTS, apply_alarm_events
@@ -39,7 +40,6 @@ class CentralIngest:
 
     def __init__(self, database_url: str, home: str | None = None) -> None:
         self.engine = make_engine(database_url)
-        self._plans: dict[str, dict[str, dict[str, Any]]] = {}
         # Model folders are registered relative to the centre's home.
         self.models = ModelOffers(Path(home) if home else atelier_home())
 
@@ -101,7 +101,7 @@ class CentralIngest:
         return {
             "stored": new,
             "rejected": rejected,
-            "plans": list(self._plans.get(line, {}).items()),
+            "plans": self._plans_for(line),
             "model": model,
             "commands": self._commands_for(line),
         }
@@ -117,18 +117,23 @@ class CentralIngest:
             return mark_delivered(session, line, command_ids)
 
     def publish_plan(self, line: str, plan_id: str, payload: dict[str, Any]) -> None:
-        """Queue a plan for a line; its uplink delivers it into the agent's inbox."""
-        self._plans.setdefault(line, {})[plan_id] = payload
+        """Queue a plan for a line (in the store); its uplink delivers it into the agent's inbox."""
+        with transaction(self.engine) as session:
+            queue_plan(session, line, plan_id, payload)
         log.info("plan %s queued for line %s", plan_id, line)
 
     def plans_delivered(self, line: str, plan_ids: list[str]) -> None:
         """The uplink wrote these plans into the line's inbox; stop offering them."""
-        waiting = self._plans.get(line, {})
-        for plan_id in plan_ids:
-            waiting.pop(plan_id, None)
+        with transaction(self.engine) as session:
+            mark_plans_delivered(session, line, plan_ids)
 
     def pending_plans(self, line: str) -> list[str]:
-        return list(self._plans.get(line, {}))
+        return [plan_id for plan_id, _ in self._plans_for(line)]
+
+    def _plans_for(self, line: str) -> list[tuple[str, dict[str, Any]]]:
+        """The line's published plans not yet in its inbox, in the order they were published."""
+        with transaction(self.engine) as session:
+            return waiting_plans(session, line)
 
     def model_file(self, version: str, name: str) -> dict[str, Any]:
         """One file of a model version for a line's uplink: `{"data": ...}` or `{"error": ...}`."""

@@ -30,6 +30,7 @@ class LineStatus:
     events_shipped: int
     node_id: str | None
     links: dict[str, Any] = field(default_factory=dict)
+    model_version: str | None = None  # the inspection model the line's cameras last loaded
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -60,6 +61,7 @@ def line_statuses(
                 events_shipped=row.events_shipped if row is not None else 0,
                 node_id=row.node_id if row is not None else None,
                 links=dict(row.links or {}) if row is not None else {},
+                model_version=row.model_version if row is not None else None,
             )
         )
     return out

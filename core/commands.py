@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import InputError
 from core.events import utcnow
-from core.schema.commands import COMMAND_KINDS, LineCommandRow
+from core.schema.commands import ALARM_COMMANDS, COMMAND_KINDS, LineCommandRow
 
 MAX_BATCH = 200  # commands handed to one uplink call; the rest follow on the next
 
@@ -79,10 +79,35 @@ class Command:
             raise InputError(
                 f"{where}: kind {self.kind!r} is not one of {', '.join(COMMAND_KINDS)}"
             )
+        if self.kind in ALARM_COMMANDS:
+            self._check_alarm(where)
+            return
         if not self.station or not self.bundle:
             raise InputError(f"{where}: station and bundle are required")
         if self.kind != "scan" and not self.operation:
             raise InputError(f"{where}: a {self.kind} needs the operation")
+
+    def _check_alarm(self, where: str) -> None:
+        # An alarm command names the alarm by its key; a shelve also its reason and expiry.
+        if not self.station:
+            raise InputError(f"{where}: station is required")
+        if not str(self.payload.get("key") or ""):
+            raise InputError(f"{where}: an {self.kind} needs the alarm's key in its payload")
+        if self.kind == "alarm_shelve":
+            if not str(self.payload.get("reason") or "").strip():
+                raise InputError(f"{where}: a shelve needs a reason")
+            self.shelved_until()
+
+    def shelved_until(self) -> datetime:
+        """The expiry an `alarm_shelve` carries (aware ISO time); InputError if it has none."""
+        text = self.payload.get("until")
+        try:
+            until = datetime.fromisoformat(str(text))
+        except ValueError:
+            raise InputError(f"command {self.id}: shelve expiry {text!r} is not a time") from None
+        if until.tzinfo is None:
+            raise InputError(f"command {self.id}: shelve expiry {text!r} has no time zone")
+        return until
 
 
 def _command(row: LineCommandRow) -> Command:

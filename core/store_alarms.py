@@ -95,6 +95,8 @@ def _apply(row: AlarmRow, event: Event) -> None:
         row.shelved_until = datetime.fromisoformat(until) if until else event.time
         row.shelved_by = str(p.get("shelved_by") or p.get("user") or "unknown")[:64]
         row.shelved_at = row.shelved_at or event.time
+        if p.get("shelve_reason"):
+            row.shelve_reason = str(p["shelve_reason"])[:500]
     if state == AlarmState.SUPPRESSED:
         row.suppressed_reason = str(p.get("change") or "suppressed by design")[:500]
     row.state = state.value

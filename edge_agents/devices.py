@@ -85,6 +85,7 @@ def wire_line(
         raise ConfigError(f"no line {line_id!r} in the factory configuration") from None
     aggregator = SecondAggregator(line_id, agent.emit)
     manager = AlarmManager(line_id, agent.emit)
+    agent.commands.alarms = manager  # operators' acknowledge and shelve from the HMI
     engine = AlarmEngine(demo_rules(), manager)
     oee = LineOee(factory, line_id)
 

@@ -9,6 +9,7 @@ from core.schema.audit import AuditRow
 from core.schema.base import Base
 from core.schema.commands import LineCommandRow
 from core.schema.defects import DefectRow, InspectionModelRow
+from core.schema.deliveries import PlanDeliveryRow
 from core.schema.events import EventRow
 from core.schema.orders import CustomerRow, OrderRow
 from core.schema.plans import PlanAssignmentRow, PlanMarkerRow, PlanRow
@@ -32,6 +33,7 @@ __all__ = [
     "OrderRow",
     "PatternPieceRow",
     "PlanAssignmentRow",
+    "PlanDeliveryRow",
     "PlanMarkerRow",
     "PlanRow",
     "ProductionOrderRow",

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.events import utcnow
 from core.schema.base import Base, in_list
 
-COMMAND_KINDS = ("start", "pause", "finish", "scrap", "scan")
+ALARM_COMMANDS = ("alarm_ack", "alarm_shelve")  # an operator acknowledges or shelves an alarm
+COMMAND_KINDS = ("start", "pause", "finish", "scrap", "scan", *ALARM_COMMANDS)
 
 
 class LineCommandRow(Base):
@@ -23,7 +24,7 @@ class LineCommandRow(Base):
     line: Mapped[str] = mapped_column(String(32))
     station: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16))
-    bundle: Mapped[str] = mapped_column(String(64))
+    bundle: Mapped[str] = mapped_column(String(64))  # empty for alarm commands
     operation: Mapped[str | None] = mapped_column(String(64))
     user: Mapped[str] = mapped_column(String(64))
     event_id: Mapped[str | None] = mapped_column(String(64))  # the HMI's own record of it

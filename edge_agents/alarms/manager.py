@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from core.events import Event, EventType, utcnow
@@ -73,13 +74,40 @@ class AlarmManager:
         self._changed(alarm, "acknowledged", user)
         return alarm
 
-    def shelve(self, key: str, user: str, duration_s: float) -> Alarm:
+    def shelve(self, key: str, user: str, duration_s: float, reason: str | None = None) -> Alarm:
         if duration_s <= 0:
             raise AlarmStateError(f"shelving {key} needs a positive duration, not {duration_s}")
+        return self.shelve_until(key, user, self._clock() + timedelta(seconds=duration_s), reason)
+
+    def shelve_until(
+        self, key: str, user: str, until: datetime, reason: str | None = None
+    ) -> Alarm:
+        """Shelve to a fixed expiry (an HMI shelve that may reach the line late)."""
         alarm = self._get(key)
-        alarm.shelve(user, self._clock() + timedelta(seconds=duration_s))
+        if until <= self._clock():
+            raise AlarmStateError(
+                f"the shelve of alarm {key} ran out at {until.isoformat()}, before it reached"
+                f" line {self.line}"
+            )
+        alarm.shelve(user, until, reason)
         self._changed(alarm, "shelved", user)
         return alarm
+
+    def restate(self, key: str, why: str) -> Alarm:
+        """Announce the alarm's state as it is (after an operator action that changed nothing
+        here, so the centre's journal shows the line's state, not the one it expected)."""
+        alarm = self._get(key)
+        self._changed(alarm, why)
+        return alarm
+
+    @contextmanager
+    def emitting_to(self, emit: Callable[[Event], None]) -> Iterator[None]:
+        """Collect the events of what happens inside (to write them in one transaction)."""
+        saved, self._emit = self._emit, emit
+        try:
+            yield
+        finally:
+            self._emit = saved
 
     def unshelve(self, key: str, user: str | None = None) -> Alarm:
         alarm = self._get(key)

@@ -51,6 +51,7 @@ class Alarm:
     shelved_until: datetime | None = None
     acked_by: str | None = None
     shelved_by: str | None = None
+    shelve_reason: str | None = None
 
     def _settle(self) -> AlarmState:
         """Where the alarm goes after shelving or suppression ends."""
@@ -80,18 +81,20 @@ class Alarm:
             raise AlarmStateError(f"alarm {self.key} is {self.state.value}; nothing to acknowledge")
         self.acked_by = user
 
-    def shelve(self, user: str, until: datetime) -> None:
+    def shelve(self, user: str, until: datetime, reason: str | None = None) -> None:
         if self.state == AlarmState.SUPPRESSED:
             raise AlarmStateError(f"alarm {self.key} is suppressed by design; it cannot be shelved")
         self.state = AlarmState.SHELVED
         self.shelved_until = until
         self.shelved_by = user
+        self.shelve_reason = reason
 
     def unshelve(self) -> None:
         if self.state != AlarmState.SHELVED:
             raise AlarmStateError(f"alarm {self.key} is {self.state.value}, not shelved")
         self.shelved_until = None
         self.shelved_by = None
+        self.shelve_reason = None
         self.state = self._settle()
 
     def suppress(self) -> None:
@@ -115,4 +118,5 @@ class Alarm:
             "shelved_until": self.shelved_until.isoformat() if self.shelved_until else None,
             "acked_by": self.acked_by,
             "shelved_by": self.shelved_by,
+            "shelve_reason": self.shelve_reason,
         }

@@ -4,7 +4,8 @@ A command (`core.commands.Command`, delivered by the uplink into the outbox's co
 is applied through the same local API a scanner uses, so it produces the same events; it is
 marked applied in the transaction of its effect, so a redelivered or replayed command changes
 nothing. A command that does not fit (finishing an operation never started, another station)
-becomes a `command.refused` event saying why.
+becomes a `command.refused` event saying why. Alarm commands (acknowledge, shelve) go to the
+line's `AlarmManager`, which owns the alarms' ISA-18.2 states (`alarm_commands.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from typing import Any
 from core.commands import Command
 from core.errors import InputError
 from core.events import Event, EventType
+from core.schema.commands import ALARM_COMMANDS
+from edge_agents.alarms.manager import AlarmManager
+from edge_agents.execution.alarm_commands import apply_alarm_command
 from edge_agents.execution.state import Also, ExecutionState
 from edge_agents.outbox import Outbox
 
@@ -26,8 +30,10 @@ SOURCE = "hmi"
 class CommandRunner:
     """Applies the commands waiting in the outbox to an `ExecutionState`."""
 
-    def __init__(self, state: ExecutionState) -> None:
+    def __init__(self, state: ExecutionState, alarms: AlarmManager | None = None) -> None:
         self.state = state
+        # The line's alarm manager, plugged in with the devices (`edge_agents.devices`).
+        self.alarms = alarms
 
     def apply_pending(self) -> int:
         """Apply every command not yet applied, oldest first; returns how many were handled."""
@@ -44,10 +50,15 @@ class CommandRunner:
                 raise InputError(f"command {command_id} is for line {command.line}")
             self._run(command, mark)
         except InputError as exc:
-            self._refuse(command_id, body, str(exc), mark)
+            # An alarm refusal also says how the alarm stands on the line (`alarm_commands`).
+            self._refuse(command_id, body, str(exc), mark, getattr(exc, "events", []))
 
     def _run(self, command: Command, mark: Any) -> None:
         facts = {"command_id": command.id, "user": command.user}
+        if command.kind in ALARM_COMMANDS:
+            events = apply_alarm_command(self.alarms, command, self.state.line)
+            self.state.outbox.append_with(events, [mark])
+            return
         if command.kind == "scan":
             # An HMI scan acts as a scanner's: the scan is a fact, then what it starts or ends.
             scanned = self.state.event(
@@ -71,8 +82,17 @@ class CommandRunner:
             reason = str(command.payload.get("reason", ""))
             self.state.scrap(*args, reason=reason, source=SOURCE, also=also)
 
-    def _refuse(self, command_id: str, body: dict[str, Any], reason: str, mark: Any) -> None:
+    def _refuse(
+        self,
+        command_id: str,
+        body: dict[str, Any],
+        reason: str,
+        mark: Any,
+        alongside: list[Event] | None = None,
+    ) -> None:
         station = body.get("station")
+        payload = body.get("payload")
+        alarm = payload.get("key") if isinstance(payload, dict) else None
         refused: Event = self.state.event(
             EventType.COMMAND_REFUSED,
             str(station)[:32] if station else None,
@@ -84,7 +104,8 @@ class CommandRunner:
                 "user": body.get("user"),
                 "source": SOURCE,
                 "reason": reason,
-            },
+            }
+            | ({"alarm": str(alarm)} if alarm else {}),
         )
-        self.state.outbox.append_with([refused], [mark])
+        self.state.outbox.append_with([*(alongside or []), refused], [mark])
         log.warning("line %s: operator command refused: %s", self.state.line, reason)

@@ -1,4 +1,9 @@
-"""A station's active alarms and the operator's ISA-18.2 responses: acknowledge and shelve."""
+"""A station's active alarms and the operator's ISA-18.2 responses: acknowledge and shelve.
+
+The journal row changes at once (what the operator sees), and a command for the line's agent is
+queued in the same transaction (`core.commands`): the line's own alarm manager applies it, and
+its alarm events bring the journal to the state the line really has.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.audit import record
+from core.commands import Command, queue_command
 from core.errors import InputError
 from core.events import utcnow
 from core.schema import AlarmRow
@@ -80,7 +86,9 @@ def acknowledge(session: Session, who: Acting, station: str, alarm_id: int) -> N
         raise InputError(f"alarm {alarm_id} is {row.state}; only unacknowledged alarms need it")
     row.acknowledged_at = utcnow()
     row.acknowledged_by = who.operator
-    record(session, who.actor, "alarm.acknowledge", f"alarm:{alarm_id}", before, _state(row))
+    command = _to_line(session, who, row, "alarm_ack", {})
+    after = _state(row) | {"command": command.id}
+    record(session, who.actor, "alarm.acknowledge", f"alarm:{alarm_id}", before, after)
 
 
 def shelve(
@@ -102,4 +110,20 @@ def shelve(
     row.shelved_until = now + timedelta(minutes=minutes)
     row.shelved_by = who.operator
     row.shelve_reason = reason.strip()
-    record(session, who.actor, "alarm.shelve", f"alarm:{alarm_id}", before, _state(row))
+    shelf = {
+        "reason": row.shelve_reason,
+        "until": row.shelved_until.isoformat(),
+        "minutes": minutes,
+    }
+    command = _to_line(session, who, row, "alarm_shelve", shelf)
+    after = _state(row) | {"command": command.id}
+    record(session, who.actor, "alarm.shelve", f"alarm:{alarm_id}", before, after)
+
+
+def _to_line(
+    session: Session, who: Acting, row: AlarmRow, kind: str, extra: dict[str, object]
+) -> Command:
+    """The same action for the line's alarm manager, which owns the alarm's state."""
+    payload = {"key": row.key, "alarm_id": row.id} | extra
+    station = row.station or ""
+    return queue_command(session, row.line, station, kind, "", None, who.operator, None, payload)

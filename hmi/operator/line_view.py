@@ -80,7 +80,8 @@ def line_view(session: Session, station: str, limit: int = 8) -> LineView:
             LineFact(
                 time=r.time,
                 type=r.type,
-                bundle=str(payload.get("bundle") or ""),
+                # A refused alarm action names the alarm where an operation names its bundle.
+                bundle=str(payload.get("bundle") or payload.get("alarm") or ""),
                 operation=str(payload.get("operation") or ""),
                 source=str(payload.get("source") or ""),
                 user=str(payload.get("user") or ""),

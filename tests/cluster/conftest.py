@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from cluster.store import prepare_store
 from cluster.token import enable_token_auth, ensure_token
 from core.db import make_engine, transaction
-from core.schema import EventRow, LineAgentRow, LineCommandRow
+from core.schema import EventRow, LineAgentRow, LineCommandRow, PlanDeliveryRow
 
 REPO = Path(__file__).resolve().parents[2]
 _AUTH_VARS = ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")
@@ -42,6 +42,7 @@ def store_url(tmp_path: Path) -> Iterator[str]:
         session.execute(delete(EventRow))
         session.execute(delete(LineAgentRow))
         session.execute(delete(LineCommandRow))  # no operator's command left for a line
+        session.execute(delete(PlanDeliveryRow))  # nor a plan waiting for one
     engine.dispose()
     yield url
 

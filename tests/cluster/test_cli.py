@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cluster.ingest import CentralIngest
+from core.events import Event, EventType
 from tests.cluster.conftest import REPO
 
 
@@ -34,6 +36,27 @@ def test_status_without_cluster_shows_lines_offline(tmp_path, store_url):
     assert [(ln["line"], ln["online"]) for ln in report["lines"]] == [("C1", False), ("L1", False)]
     assert report["cluster"] == {"address": None, "reachable": False, "nodes": []}
     assert [ln["local"] for ln in report["lines"]] == [None, None]
+
+
+def test_status_shows_each_lines_model_version(tmp_path, store_url):
+    ingest = CentralIngest(store_url, str(tmp_path))
+    loaded = Event(line="L1", type=EventType.MODEL_LOADED, payload={"version": "v3"})
+    back = Event(line="L1", type=EventType.MODEL_ROLLBACK, payload={"from": "v3", "to": "v2"})
+    ingest.ship("L1", "n", [loaded.to_dict()], 5)
+    ingest.engine.dispose()
+    result = _run(["status", "--json", "--no-nodes"], tmp_path, store_url)
+    assert result.returncode == 0, result.stderr
+    lines = {ln["line"]: ln for ln in json.loads(result.stdout)["lines"]}
+    assert (lines["L1"]["model_version"], lines["L1"]["outbox_depth"]) == ("v3", 5)
+    assert lines["C1"]["model_version"] is None
+    ingest = CentralIngest(store_url, str(tmp_path))
+    ingest.ship("L1", "n", [back.to_dict()], 0)
+    ingest.engine.dispose()
+    result = _run(["status", "--no-nodes"], tmp_path, store_url)
+    assert result.returncode == 0, result.stderr
+    assert "model" in result.stdout
+    (l1,) = [row for row in result.stdout.splitlines() if "│ L1" in row]
+    assert "│ v2 " in l1  # the version rolled back to, next to the outbox depth
 
 
 def test_status_with_a_dead_address_says_not_reachable(tmp_path, store_url):

@@ -23,7 +23,8 @@ def register(app: typer.Typer) -> None:
             True, "--nodes/--no-nodes", help="Ask the cluster for its nodes"
         ),
     ) -> None:
-        """Lines' agents (online, last heartbeat, outbox depth, events shipped) and Ray nodes."""
+        """Lines' agents (online, last heartbeat, outbox depth, inspection model, events
+        shipped, links) and Ray nodes."""
         from cluster.status import cluster_nodes, known_address, line_statuses, local_outbox
         from cluster.store import prepare_store
         from cluster.token import enable_token_auth, token_path
@@ -69,7 +70,10 @@ def _print_tables(lines, local, address, node_list) -> None:  # type: ignore[no-
 
     console = Console()
     table = Table(title="Lines")
-    cols = ("line", "agent", "last heartbeat", "outbox depth", "events shipped", "links", "here")
+    cols = (
+        "line", "agent", "last heartbeat", "outbox depth", "model", "events shipped", "links",
+        "here",
+    )  # fmt: skip
     for col in cols:
         table.add_column(col)
     for s in lines:
@@ -80,6 +84,7 @@ def _print_tables(lines, local, address, node_list) -> None:  # type: ignore[no-
             "[green]online[/]" if s.online else "[red]offline[/]",
             beat,
             str(s.outbox_depth),
+            s.model_version or "-",
             str(s.events_shipped),
             links or "-",
             _here(local[s.line]),
