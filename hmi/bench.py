@@ -18,6 +18,7 @@ from sqlalchemy import insert
 from core.db import make_engine, transaction
 from core.migrate import upgrade
 from core.schema import AlarmRow, DefectRow, TelemetryAggregateRow
+from core.telemetry_rollup import roll_up_everything
 from core.users import Role
 from hmi.session import USER_KEY, SignedIn
 
@@ -62,6 +63,8 @@ def seed(url: str, stations: int, minutes: int, defects: int, alarms: int) -> No
                 )
             with transaction(engine) as s:
                 s.execute(insert(TelemetryAggregateRow), rows)
+        with transaction(engine) as s:
+            roll_up_everything(s)  # what central ingest keeps up to date as seconds arrive
         with transaction(engine) as s:
             s.add_all(
                 DefectRow(

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.db import make_engine, transaction
 from core.schema import AlarmRow, TelemetryAggregateRow
+from core.telemetry_rollup import roll_up_everything
 from core.users import Role
 from hmi.session import USER_KEY, SignedIn
 
@@ -67,6 +68,8 @@ def store(db_url, monkeypatch):
             s.add(_sample("S1", "scrap_count", t, max(0, i - 7)))
             s.add(_sample("S1", "speed", t, 3000 + i))
             s.add(_sample("S2", "oee", t, 0.5 + i / 100))  # a line that reports its own OEE
+        s.flush()
+        roll_up_everything(s)  # as central ingest does for every second it stores
     yield engine
     engine.dispose()
 
