@@ -78,10 +78,13 @@ class StationOee:
         return self.good / made if made else None
 
 
-def oee_by_station(session: Session, since: datetime, until: datetime) -> list[StationOee]:
-    """Counted and summed from whole minutes of the roll-up and the seconds at the window's
-    edges, so a page with many stations reads a few rows per station."""
-    known = all_stations(session)
+def oee_by_station(
+    session: Session, since: datetime, until: datetime, stations: list[str] | None = None
+) -> list[StationOee]:
+    """Per station (every station with telemetry, or those named), counted and summed from
+    whole minutes of the roll-up and the seconds at the window's edges, so a page with many
+    stations reads a few rows per station."""
+    known = all_stations(session) if stations is None else stations
     window = (T.station.in_(known), T.second >= since, T.second < until)
     states = state_counts(session, since, until, known)
     made: dict[tuple[str, str], float] = {}

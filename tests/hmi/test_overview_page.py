@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -94,7 +95,9 @@ def test_journal_oee_and_trends(store):
     assert row["downtime (s)"] == 2
     assert oee.set_index("station").loc["S2", "OEE (line's)"] == "59.0 %"  # the latest value
     assert at.selectbox(key="trend_signal").value == "speed"
-    assert len(at.get("vega_lite_chart")) == 1
+    downtime, speed = (json.loads(c.proto.spec) for c in at.get("vega_lite_chart"))
+    assert downtime["title"] == "downtime by station"
+    assert speed["encoding"]["y"]["title"] == "speed"
 
 
 def test_an_empty_store_says_there_is_no_data(db_url, monkeypatch):
