@@ -62,14 +62,15 @@ def render_version(plans: list[PlanSummary]) -> None:
     table = pd.DataFrame([{k: v for k, v in m.items() if k != "placements"} for m in view.markers])
     st.dataframe(table, hide_index=True, width="stretch")
     for marker in view.markers:
+        svg, width_px = marker_svg(marker)
         st.image(
-            marker_svg(marker),
+            svg,
             caption=(
                 f"{marker['marker']} ({marker['fabric']}): efficiency "
                 f"{marker['efficiency']:.1%}, {marker['plies']} plies, "
                 f"{marker['length (m)']:.2f} m long, {marker['fabric (m)']:.2f} m of fabric"
             ),
-            width="stretch",
+            width=width_px,
         )
 
 
@@ -153,7 +154,7 @@ def _show_outcome(outcome: Any) -> None:
     st.success(
         f"Plan v{outcome.from_version} replanned as draft v{outcome.version} in "
         f"{outcome.seconds:.1f} s: {outcome.moved} operation(s) moved, {outcome.added} new. "
-        "Publish it below when it suits."
+        "Publish it under Plans when it suits."
     )
     rows = kpi_rows(outcome.before, outcome.after)
     cols = st.columns(len(rows) + 1)

@@ -104,25 +104,31 @@ def gantt_chart(view: VersionView) -> alt.Chart:
             color=colour,
             tooltip=["order", "operation", "bundle", "station", "start", "end", "minutes"],
         )
-        .properties(height=max(120, 30 * len(stations)))
+        .properties(height=alt.Step(26))  # one 26 px row per station
         .interactive(bind_y=False)
     )
 
 
-def marker_svg(marker: dict[str, Any], height_px: int = 120) -> str:
-    """The marker seen from above: its length along x, the fabric width along y, pieces grey."""
+def marker_svg(
+    marker: dict[str, Any], height_px: int = 220, max_width_px: int = 1100
+) -> tuple[str, int]:
+    """The marker seen from above: its length along x, the fabric width along y, pieces grey;
+    `height_px` high for the fabric width (narrower when a long marker would be too wide).
+    Returns the SVG and its width in pixels."""
     xs = [p[0] for pl in marker["placements"] for p in pl["polygon"]]
     length = max([marker["length (m)"] * 1000, 1.0, *xs])
     width = float(marker["width (mm)"])
+    scale = min(height_px / width, max_width_px / length)
     shapes = "".join(
         '<polygon points="{}" fill="#cfcfcf" stroke="{}" stroke-width="3"/>'.format(
             " ".join(f"{x:.0f},{y:.0f}" for x, y in pl["polygon"]), _EDGE
         )
         for pl in marker["placements"]
     )
-    return (
+    svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {length:.0f} {width:.0f}" '
-        f'height="{height_px}" preserveAspectRatio="xMinYMin meet">'
+        f'width="{length * scale:.0f}" height="{width * scale:.0f}">'
         f'<rect width="{length:.0f}" height="{width:.0f}" fill="#f2f2f2" stroke="{_EDGE}" '
         f'stroke-width="4"/>{shapes}</svg>'
     )
+    return svg, max(1, round(length * scale))
