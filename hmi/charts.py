@@ -83,7 +83,13 @@ def p_chart_spec(points: list[PPoint]) -> tuple[pd.DataFrame, Spec]:
             for p in points
         ]
     )
-    x = {"field": "period", "type": "temporal", "scale": {"type": "utc"}, "title": None}
+    x = {
+        "field": "period",
+        "type": "temporal",
+        "scale": {"type": "utc"},
+        "axis": {"format": "%m-%d %H:%M"},
+        "title": None,
+    }
     limit = {"type": "line", "color": _BAR, "strokeDash": [4, 3], "interpolate": "step"}
     spec: Spec = {
         "height": 260,
@@ -145,6 +151,7 @@ def trend_spec(wide: pd.DataFrame, y_label: str) -> tuple[pd.DataFrame, Spec]:
                 "field": "time",
                 "type": "temporal",
                 "scale": {"type": "utc"},
+                "axis": {"format": "%H:%M"},
                 "title": "time (UTC)",
             },
             "y": {"field": "value", "type": "quantitative", "title": y_label},
