@@ -49,7 +49,7 @@ def test_a_planner_inserts_a_rush_order_and_sees_what_moved(tmp_path):
     try:
         with (
             streamlit_app(env, tmp_path / "streamlit.log") as base_url,
-            chromium(viewport=(1400, 3600)) as context,
+            chromium(viewport=(1400, 2600)) as context,
         ):
             page = context.new_page()
             login(page, base_url, "pia", PASSWORD, "planner")
@@ -61,6 +61,9 @@ def test_a_planner_inserts_a_rush_order_and_sees_what_moved(tmp_path):
             page.get_by_role("button", name="Replan", exact=True).click()
             wait_for_text(page, "replanned as draft v2", 120)
             wait_for_text(page, "moved operations")
+            # The page scrolls inside Streamlit's container: bring the plan sections to the top.
+            heading = page.get_by_text("Schedule and cut plan").first
+            heading.evaluate("e => e.scrollIntoView({block: 'start'})")
             screenshot(page, "planner_replan")
     finally:
         with transaction(engine) as s:
