@@ -295,7 +295,7 @@ def replan_for_hmi(
     from cluster.replanning import replan_version
     from core.config import load_factory
 
-    settings = PlanningSettings(created_by=created_by)
+    settings = PlanningSettings.model_validate({"created_by": created_by})
     return replan_version(
         engine,
         load_factory(),

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
+from cluster.planning import PLANNABLE
 from cluster.replan_inputs import (
     aware,
     minute,
@@ -33,8 +34,6 @@ from core.schema import OrderRow, PlanAssignmentRow, PlanMarkerRow, PlanRow
 from core.states import PlanStatus
 
 log = logging.getLogger(__name__)
-
-PLANNABLE = (OrderStatus.RECEIVED.value, OrderStatus.DRAFTED.value)
 
 
 @dataclass(frozen=True)
@@ -177,7 +176,7 @@ def replan_version(
     from scheduler.model import SewingOrder
     from scheduler.replan import RushOrder, StationDown, replan
 
-    settings = settings or PlanningSettings()
+    settings = settings or PlanningSettings.model_validate({})
     t0 = time.monotonic()
 
     def report(stage: str, message: str) -> None:

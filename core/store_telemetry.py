@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core.errors import InputError
 from core.events import Event, EventType
 from core.schema import TelemetryAggregateRow
-from core.telemetry_rollup import minute_of, roll_up
+from core.telemetry_rollup import roll_up_new
 
 log = logging.getLogger(__name__)
 
@@ -69,5 +69,5 @@ def store_aggregates(session: Session, events: Sequence[Event]) -> int:
     new = [r for k, r in rows.items() if k not in present]
     session.add_all(new)
     session.flush()
-    roll_up(session, {(r.station, r.signal, minute_of(r.second)) for r in new})
+    roll_up_new(session, new)
     return len(new)

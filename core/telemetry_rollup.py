@@ -1,9 +1,9 @@
 """Per-minute roll-up of the one-second telemetry aggregates (`telemetry_minutes`).
 
 `store_aggregates` rolls up every minute it adds seconds to, in the same transaction, so the
-roll-up always matches the seconds stored (also when an outbox replays hours late). A minute is
-recomputed from its stored seconds, never patched, so a second arriving out of order changes
-nothing but that minute. Readers combine whole minutes from here with the seconds at the edges
+roll-up always matches the seconds stored (also when an outbox replays hours late). Seconds that
+follow (or precede) all of a minute's stored ones extend its row; seconds that fall among them
+make the minute recomputed from its stored seconds. Readers combine whole minutes from here with the seconds at the edges
 of their window and get the same counts and counter rises as from the seconds alone.
 """
 
@@ -43,9 +43,7 @@ def rise(previous: float | None, value: float) -> float:
 def summarise(station: str, signal: str, readings: Sequence[Reading]) -> TelemetryMinuteRow:
     """The minute row of one station's signal from its readings in that minute (any order)."""
     ordered = sorted(readings)
-    inner = 0.0
-    for (_, before, _), (_, value, _) in zip(ordered, ordered[1:], strict=False):
-        inner += rise(before, value)
+    inner = _inner_rise(ordered)
     return TelemetryMinuteRow(
         station=station,
         signal=signal,
@@ -53,6 +51,7 @@ def summarise(station: str, signal: str, readings: Sequence[Reading]) -> Telemet
         line=max(line for _, _, line in ordered),
         readings=len(ordered),
         first_second=ordered[0][0],
+        last_second=ordered[-1][0],
         first=ordered[0][1],
         last=ordered[-1][1],
         rise=inner,
@@ -91,6 +90,63 @@ def roll_up(session: Session, keys: Iterable[MinuteKey]) -> int:
         written += len(readings)
     session.flush()
     return written
+
+
+def _inner_rise(ordered: Sequence[Reading]) -> float:
+    total = 0.0
+    for (_, before, _), (_, value, _) in zip(ordered, ordered[1:], strict=False):
+        total += rise(before, value)
+    return total
+
+
+def _extend(row: TelemetryMinuteRow, new: Sequence[Reading]) -> bool:
+    """Add readings that all come after (or all before) the minute's readings to its row;
+    False when they fall among them (the minute is then recomputed from its seconds)."""
+    ordered = sorted(new)
+    inner = _inner_rise(ordered)
+    if ordered[0][0] > row.last_second:
+        row.rise = row.rise + rise(row.last, ordered[0][1]) + inner
+        row.last, row.last_second = ordered[-1][1], ordered[-1][0]
+    elif ordered[-1][0] < row.first_second:
+        row.rise = inner + rise(ordered[-1][1], row.first) + row.rise
+        row.first, row.first_second = ordered[0][1], ordered[0][0]
+    else:
+        return False
+    row.readings += len(ordered)
+    row.execute_s += sum(1 for _, value, _ in ordered if value == EXECUTE)
+    row.line = max(row.line, *(line for _, _, line in ordered))
+    return True
+
+
+def roll_up_new(session: Session, rows: Iterable[TelemetryAggregateRow]) -> None:
+    """Roll up seconds just stored (and flushed): usually they follow what a minute holds, and
+    its row is extended without reading its seconds again; seconds that fall among a minute's
+    stored ones (a replay, out of order) make that minute recomputed."""
+    M = TelemetryMinuteRow
+    new: dict[MinuteKey, list[Reading]] = {}
+    for r in rows:
+        new.setdefault((r.station, r.signal, minute_of(r.second)), []).append(
+            (r.second, r.last, r.line)
+        )
+    keys = sorted(new)
+    again = []
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        existing = {
+            (m.station, m.signal, m.minute): m
+            for m in session.scalars(
+                select(M).where(tuple_(M.station, M.signal, M.minute).in_(chunk))
+            )
+        }
+        for key in chunk:
+            row = existing.get(key)
+            if row is None:
+                session.add(summarise(key[0], key[1], new[key]))
+            elif not _extend(row, new[key]):
+                again.append(key)
+    session.flush()
+    if again:
+        roll_up(session, again)
 
 
 def roll_up_everything(session: Session, batch: int = 50_000) -> int:

@@ -67,6 +67,7 @@ class TelemetryMinuteRow(Base):
     line: Mapped[str] = mapped_column(String(32))  # max over the minute's readings
     readings: Mapped[int]
     first_second: Mapped[datetime]
+    last_second: Mapped[datetime]
     first: Mapped[float]
     last: Mapped[float]
     rise: Mapped[float]

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-22 08:43:39.068602
+Create Date: 2026-11-22 09:15:52.120492
 """
 
 from collections.abc import Sequence
@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('line', sa.String(length=32), nullable=False),
     sa.Column('readings', sa.Integer(), nullable=False),
     sa.Column('first_second', core.schema.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_second', core.schema.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('first', sa.Double(), nullable=False),
     sa.Column('last', sa.Double(), nullable=False),
     sa.Column('rise', sa.Double(), nullable=False),
