@@ -20,6 +20,7 @@ from core.telemetry_rollup import EXECUTE, rise
 
 T, M = TelemetryAggregateRow, TelemetryMinuteRow
 _MINUTE = timedelta(minutes=1)
+_Part = tuple[str, datetime, float, float, float]  # station, first second, first, last, rise in
 
 # Each distinct (station, signal) of the seconds' key by index seeks (a "skip scan"), instead
 # of reading every row of the index; the same SQL runs on SQLite and PostgreSQL.
@@ -85,9 +86,7 @@ def counter_rises(
     previous one in the window (a fall is a reset, so the new value counts; the first reading
     only sets the baseline)."""
     window = split(since, until)
-    parts: list[
-        tuple[str, datetime, float, float, float]
-    ] = []  # station, second, first, last, inner
+    parts: list[_Part] = []
     for a, b in window.seconds:
         query = select(T.station, T.second, T.last).where(
             T.signal == signal, T.second >= a, T.second < b
