@@ -278,3 +278,35 @@ def plan_for_hmi(
         run.version,
     )
     return ids
+
+
+def replan_for_hmi(
+    engine: Engine,
+    version: int,
+    request: Any,
+    *,
+    created_by: str,
+    actor: str,
+    on_progress: PlanningProgress,
+    time_limit_s: float = 5.0,
+    now: datetime | None = None,
+) -> Any:
+    """The HMI's replanning call: `request` is a `cluster.replanning.RushRequest` (insert an
+    imported order) or `DownRequest` (a station down for a while). Replans plan `version` from
+    `now`, stores the result as the next draft version with a `plan.replan` audit row by `actor`,
+    and returns the `ReplanOutcome` (KPIs before/after, what moved and why)."""
+    from cluster.replanning import replan_version
+    from core.config import load_factory
+
+    settings = PlanningSettings.model_validate({"created_by": created_by})
+    return replan_version(
+        engine,
+        load_factory(),
+        version,
+        request,
+        settings=settings,
+        now=now,
+        on_progress=on_progress,
+        time_limit_s=time_limit_s,
+        actor=actor,
+    )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from core.errors import InputError
 from core.events import Event, EventType
 from core.schema import TelemetryAggregateRow
+from core.telemetry_rollup import roll_up_new
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,9 @@ def aggregate_rows(event: Event) -> list[TelemetryAggregateRow]:
 
 
 def store_aggregates(session: Session, events: Sequence[Event]) -> int:
-    """Store the aggregates of `events` whose (station, signal, second) is not stored yet;
-    returns how many rows were added. Runs inside the caller's transaction."""
+    """Store the aggregates of `events` whose (station, signal, second) is not stored yet, and
+    roll up the minutes they fall in; returns how many rows were added. Runs inside the
+    caller's transaction."""
     rows = {(r.station, r.signal, r.second): r for e in events for r in aggregate_rows(e)}
     if not rows:
         return 0
@@ -67,4 +69,5 @@ def store_aggregates(session: Session, events: Sequence[Event]) -> int:
     new = [r for k, r in rows.items() if k not in present]
     session.add_all(new)
     session.flush()
+    roll_up_new(session, new)
     return len(new)

@@ -35,6 +35,9 @@ class HmiSettings(BaseModel):
     plan_time_limit_s: float = Field(
         20.0, gt=0, le=600, description="Sewing-schedule time limit when a planner plans."
     )
+    replan_time_limit_s: float = Field(
+        5.0, gt=0, le=600, description="Re-solve budget when a planner replans a plan version."
+    )
     audit_rows: int = Field(
         200, ge=1, le=5000, description="Audit entries shown on the admin page."
     )

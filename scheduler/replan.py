@@ -33,6 +33,7 @@ REPLAN_BUDGET_S = 5.0
 class StationDown:
     station_id: str
     since: int
+    until: int | None = None  # back at this minute; None: down for the rest of the calendar
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,17 @@ class Replan:
     seconds: float
 
 
-def _cut_calendar(calendar: ShiftCalendar, since: int) -> ShiftCalendar:
+def cut_calendar(calendar: ShiftCalendar, since: int, until: int | None = None) -> ShiftCalendar:
+    """The calendar without [since, until): shifts after `until` stay, one spanning the outage
+    gets it as a break (breaks may overlap; working_windows merges them)."""
     shifts = []
     for shift in calendar.shifts:
+        if until is not None and shift.start < until and shift.end > since:
+            shifts.append(Shift(shift.start, shift.end, (*shift.breaks, (since, until))))
+            continue
+        if until is not None and shift.start >= until:
+            shifts.append(shift)
+            continue
         if shift.start >= since:
             continue
         end = min(shift.end, since)
@@ -86,16 +95,22 @@ def apply_disruptions(
     ops = {op.op_id: op for op in problem.operations}
     orders = list(problem.orders)
     notes: list[str] = []
-    down: dict[str, int] = {}
+    down: dict[str, tuple[int, int | None]] = {}
     for event in events:
         if isinstance(event, StationDown):
             if event.station_id not in stations:
                 raise InputError(f"station {event.station_id} is not in the plan")
             station = stations[event.station_id]
-            calendar = _cut_calendar(station.calendar or problem.calendar, event.since)
+            if event.until is not None and event.until <= event.since:
+                raise InputError(
+                    f"station {event.station_id}: back at minute {event.until}, not after "
+                    f"it went down at minute {event.since}"
+                )
+            calendar = cut_calendar(station.calendar or problem.calendar, event.since, event.until)
             stations[event.station_id] = replace(station, calendar=calendar)
-            down[event.station_id] = event.since
-            notes.append(f"station {event.station_id} is down from minute {event.since}")
+            down[event.station_id] = (event.since, event.until)
+            until = "" if event.until is None else f" to minute {event.until}"
+            notes.append(f"station {event.station_id} is down from minute {event.since}{until}")
         elif isinstance(event, RushOrder):
             for op in event.operations:
                 if op.op_id in ops:
@@ -144,13 +159,19 @@ def apply_disruptions(
     return new, notes
 
 
-def _restarts(placed, ops, down: dict[str, int], now: int) -> set[str]:
-    """Started work that must run again: unfinished on a station that went down, and what
-    followed it (it cannot have started on a part that was never finished)."""
+def _restarts(placed, ops, down: dict[str, tuple[int, int | None]], now: int) -> set[str]:
+    """Started work that must run again: unfinished on a station that went down (and not
+    started after it came back), and what followed it (it cannot have started on a part that
+    was never finished)."""
+
+    def cut_off(s) -> bool:
+        if s.station_id not in down:
+            return False
+        since, until = down[s.station_id]
+        return s.end > since and (until is None or s.start < until)
+
     restart = {
-        op_id
-        for op_id, s in placed.items()
-        if op_id in ops and s.start < now and s.station_id in down and s.end > down[s.station_id]
+        op_id for op_id, s in placed.items() if op_id in ops and s.start < now and cut_off(s)
     }
     grew = True
     while grew:

@@ -15,7 +15,7 @@ from core.schema.orders import CustomerRow, OrderRow
 from core.schema.plans import PlanAssignmentRow, PlanMarkerRow, PlanRow
 from core.schema.plant import LineRow, StationRow
 from core.schema.production import OperationRow, PatternPieceRow, ProductionOrderRow, RoutingRow
-from core.schema.telemetry import TelemetryAggregateRow, TelemetrySampleRow
+from core.schema.telemetry import TelemetryAggregateRow, TelemetryMinuteRow, TelemetrySampleRow
 from core.schema.users import UserRow
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "RoutingRow",
     "StationRow",
     "TelemetryAggregateRow",
+    "TelemetryMinuteRow",
     "TelemetrySampleRow",
     "UserRow",
 ]

@@ -48,3 +48,29 @@ class TelemetryAggregateRow(Base):
         CheckConstraint("count >= 1", name="count_positive"),
         Index("ix_telemetry_aggregates_line_second", "line", "second"),
     )
+
+
+class TelemetryMinuteRow(Base):
+    """One signal of one station over the minute starting at `minute`, rolled up from its
+    one-second aggregates (`core.telemetry_rollup`), so pages read a row per minute, not 60.
+
+    `first` / `last` are the `last` values of the minute's first and last readings; `rise` is a
+    counter's rise between consecutive readings inside the minute (a fall is a reset: the new
+    value counts); `execute_s` counts readings equal to PackML Execute (6), for `state`.
+    """
+
+    __tablename__ = "telemetry_minutes"
+
+    station: Mapped[str] = mapped_column(String(32), primary_key=True)
+    signal: Mapped[str] = mapped_column(String(64), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(primary_key=True)
+    line: Mapped[str] = mapped_column(String(32))  # max over the minute's readings
+    readings: Mapped[int]
+    first_second: Mapped[datetime]
+    last_second: Mapped[datetime]
+    first: Mapped[float]
+    last: Mapped[float]
+    rise: Mapped[float]
+    execute_s: Mapped[int]
+
+    __table_args__ = (CheckConstraint("readings >= 1", name="readings_positive"),)

@@ -42,7 +42,7 @@ def thumbnail(defect: Defect) -> Image.Image | None:
 
 def station_oee(session: Session, station: str, now: datetime) -> StationOee | None:
     """The station's availability and quality over the shift window; None without telemetry."""
-    for oee in oee_by_station(session, now - SHIFT, now):
+    for oee in oee_by_station(session, now - SHIFT, now, [station]):
         if oee.station == station:
             return oee
     return None

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.schema import TelemetryAggregateRow
-from hmi.counters import all_stations, counter_rises
+from hmi.counters import all_stations, counter_rises, state_counts, telemetry_keys
 
 EXECUTE = 6  # PackML state number of Execute (ISA-TR88)
 REPORTED = ("oee", "performance")  # OEE factors the line's agent computes and reports
@@ -27,11 +27,11 @@ T = TelemetryAggregateRow
 
 
 def signals(session: Session) -> list[str]:
-    return sorted(session.scalars(select(T.signal).distinct()))
+    return sorted({signal for _, signal in telemetry_keys(session)})
 
 
 def stations(session: Session) -> list[str]:
-    return sorted(session.scalars(select(T.station).distinct()))
+    return all_stations(session)
 
 
 def trend(
@@ -81,37 +81,36 @@ class StationOee:
         return self.good / made if made else None
 
 
-def oee_by_station(session: Session, since: datetime, until: datetime) -> list[StationOee]:
-    """Counted and summed in the database, so a page with many stations reads a few rows."""
-    known = all_stations(session)
+def oee_by_station(
+    session: Session, since: datetime, until: datetime, stations: list[str] | None = None
+) -> list[StationOee]:
+    """Per station (every station with telemetry, or those named), counted and summed from
+    whole minutes of the roll-up and the seconds at the window's edges, so a page with many
+    stations reads a few rows per station."""
+    known = all_stations(session) if stations is None else stations
     window = (T.station.in_(known), T.second >= since, T.second < until)
-    states = session.execute(
-        select(
-            T.station,
-            func.max(T.line),
-            func.count(),
-            func.sum(case((T.last == EXECUTE, 1), else_=0)),
-        )
-        .where(T.signal == "state", *window)
-        .group_by(T.station)
-    ).all()
+    states = state_counts(session, since, until, known)
     made: dict[tuple[str, str], float] = {}
     for signal in ("good_count", "scrap_count"):
-        rises = counter_rises(signal, since, until, known)
-        for station, total in session.execute(
-            select(rises.c.station, func.sum(rises.c.rise)).group_by(rises.c.station)
-        ):
-            made[(station, signal)] = total or 0.0
+        for station, _, amount in counter_rises(session, signal, since, until, known):
+            made[(station, signal)] = made.get((station, signal), 0.0) + amount
     reported = {signal: _last_in_window(session, signal, window) for signal in REPORTED}
-    by_station = {station: (line, n, execute) for station, line, n, execute in states}
-    lines = dict(
-        session.execute(
-            select(T.station, func.max(T.line)).where(*window).group_by(T.station)
-        ).all()
+    # A station's line comes with its state readings; only one without them needs a look.
+    unknown = sorted(({s for s, _ in made} | set(reported["oee"])) - set(states))
+    lines = (
+        dict(
+            session.execute(
+                select(T.station, func.max(T.line))
+                .where(T.station.in_(unknown), T.second >= since, T.second < until)
+                .group_by(T.station)
+            ).all()
+        )
+        if unknown
+        else {}
     )
     result = []
-    for station in sorted(set(by_station) | {s for s, _ in made} | set(reported["oee"])):
-        line, observed, execute = by_station.get(station, (lines.get(station, ""), 0, 0))
+    for station in sorted(set(states) | {s for s, _ in made} | set(reported["oee"])):
+        line, observed, execute = states.get(station, (lines.get(station, ""), 0, 0))
         result.append(
             StationOee(
                 station=station,

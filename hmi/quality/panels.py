@@ -12,7 +12,7 @@ from core.errors import AtelierError
 from core.schema import DefectRow
 from core.states import ReviewStatus
 from hmi.actions import run_action
-from hmi.charts import p_chart_figure
+from hmi.charts import p_chart_spec
 from hmi.quality.defects import Defect, DefectFilter
 from hmi.quality.models import list_models, previous_version, promote, roll_back
 from hmi.quality.pchart import defective_per_period, inspected_per_period, p_chart
@@ -78,7 +78,8 @@ def p_chart_section(defects: list[Defect], flt: DefectFilter, window: timedelta)
             "telemetry for its n."
         )
         return
-    st.pyplot(p_chart_figure(points), width="stretch")
+    data, spec = p_chart_spec(points)
+    st.vega_lite_chart(data, spec, width="stretch")
     out = [p for p in points if p.out_of_control]
     st.caption(
         f"p-bar {points[0].centre:.4f} over {sum(p.n for p in points)} items; "

@@ -12,7 +12,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from core.errors import InputError
@@ -88,19 +87,12 @@ def inspected_per_period(
     until: datetime,
     period: timedelta,
 ) -> dict[datetime, int]:
-    """Items through the stations per period: the rises of their cycle counters, summed per
-    period in the database (periods as a CASE over their bounds, which both databases run)."""
-    first = period_start(since, period)
-    bounds = []
-    t = first
-    while t < until:
-        bounds.append(t)
-        t += period
-    rises = counter_rises(COUNTER, since, until, stations or all_stations(session))
-    bucket = case(
-        *((rises.c.second < b + period, i) for i, b in enumerate(bounds)), else_=len(bounds)
-    )
-    query = select(bucket.label("bucket"), func.sum(rises.c.rise)).group_by(bucket)
-    return {
-        bounds[i]: int(round(total or 0)) for i, total in session.execute(query) if i < len(bounds)
-    }
+    """Items through the stations per period: the rises of their cycle counters (whole minutes
+    from the roll-up, periods being whole hours or days), summed per period."""
+    totals: dict[datetime, float] = {}
+    for _, second, amount in counter_rises(
+        session, COUNTER, since, until, stations or all_stations(session)
+    ):
+        bucket = period_start(second, period)
+        totals[bucket] = totals.get(bucket, 0.0) + amount
+    return {b: int(round(total)) for b, total in totals.items()}

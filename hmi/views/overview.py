@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import AtelierError
-from hmi.charts import pareto_figure
+from hmi.charts import pareto_spec, trend_spec
 from hmi.operator.andon import andon_notices
 from hmi.overview.journal import NEEDS_ATTENTION, alarm_journal
 from hmi.overview.telemetry import oee_by_station, signals, stations, trend
@@ -91,10 +91,8 @@ def _oee(window: timedelta) -> None:
         key=lambda kv: (-kv[1], kv[0]),
     )
     if downtime:
-        st.pyplot(
-            pareto_figure(downtime, "downtime by station", "seconds not in Execute"),
-            width="content",
-        )
+        data, spec = pareto_spec(downtime, "downtime by station", "seconds not in Execute")
+        st.vega_lite_chart(data, spec, width="stretch")
     st.caption(
         "Availability: seconds in Execute over seconds with a state reading; quality: good over "
         "good + scrap. Performance needs each station's ideal cycle time, which the store does "
@@ -126,7 +124,8 @@ def _trends(window: timedelta) -> None:
     if frame.empty:
         st.info(f"No {signal} readings from these stations in this window.")
         return
-    st.line_chart(frame, x_label="time (UTC)", y_label=signal)
+    data, spec = trend_spec(frame, signal)
+    st.vega_lite_chart(data, spec, width="stretch")
 
 
 st.fragment(_journal, run_every=settings.refresh_s)(window)

@@ -1,5 +1,6 @@
 """Planner's desk: upload a batch with its row-by-row report, the orders, drafting results,
-planning (where the scheduler plugs in) and the plans with publishing."""
+planning (where the scheduler plugs in), the plans with publishing, a version's Gantt and
+markers, and replanning (rush order, station down)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from hmi.actions import run_action, show_outcome
 from hmi.planner.desk import UPLOAD_TYPES, list_plans, publish, upload_batch
 from hmi.planner.drafting import draft_preview
 from hmi.planner.outlook import render_outlook
+from hmi.planner.panels import render_replan, render_version
 from hmi.planner.planning import plan_orders, planning_backend
 from hmi.progress import ThreadSafeProgress
 from hmi.settings import load_settings
@@ -182,3 +184,6 @@ if drafts:
         ),
         width="stretch",
     )
+
+render_version(plans)
+render_replan(user, plans, received, settings)

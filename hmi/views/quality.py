@@ -11,7 +11,7 @@ import streamlit as st
 from core.errors import AtelierError
 from core.states import ReviewStatus
 from hmi.actions import run_action, show_outcome
-from hmi.charts import pareto_figure
+from hmi.charts import pareto_spec
 from hmi.quality.defects import (
     Defect,
     DefectFilter,
@@ -157,7 +157,8 @@ def _pareto_section(defects: list[Defect]) -> None:
             if not counts:
                 st.info(f"No confirmed defect by {by} in this window.")
                 continue
-            st.pyplot(pareto_figure(counts, f"by {by}"), width="stretch")
+            data, spec = pareto_spec(counts, f"by {by}")
+            st.vega_lite_chart(data, spec, width="stretch")
             st.dataframe(
                 pd.DataFrame(counts, columns=[by, "confirmed defects"]),
                 hide_index=True,

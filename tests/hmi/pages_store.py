@@ -14,6 +14,7 @@ from core import users
 from core.db import transaction
 from core.models_registry import register_model
 from core.schema import DefectRow, TelemetryAggregateRow
+from core.telemetry_rollup import roll_up_everything
 
 PASSWORD = "long secret"
 PEOPLE = {"olga": "operator", "pia": "planner", "quinn": "quality", "ada": "admin"}
@@ -88,6 +89,8 @@ def add_cycle_counts(engine: Engine, station: str, start: datetime, values: list
                     count=1,
                 )
             )
+        s.flush()
+        roll_up_everything(s)  # as central ingest does for every second it stores
 
 
 def utc_hour(now: datetime | None = None) -> datetime:

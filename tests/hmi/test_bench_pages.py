@@ -17,6 +17,6 @@ def test_bench_reports_each_page_and_restores_the_environment(monkeypatch):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["stations"] == 2 and report["telemetry_rows"] == 2 * 60 * 5
-    assert set(report["pages"]) == {"overview", "quality", "planner"}
+    assert set(report["pages"]) == {"overview", "quality", "planner", "operator"}
     assert all(t["median_s"] > 0 and t["max_s"] >= t["median_s"] for t in report["pages"].values())
     assert os.environ["ATELIER_DATABASE_URL"] == "sqlite:///unchanged.db"

@@ -16,6 +16,7 @@ from core.db import make_engine, transaction
 from core.events import Event
 from core.schema import AlarmRow, EventRow, TelemetryAggregateRow
 from core.store_events import store_events
+from core.telemetry_rollup import roll_up_everything
 from core.users import Role
 from hmi.operator.actions import Acting, call_andon, operate
 from hmi.operator.alarms import acknowledge
@@ -265,6 +266,8 @@ def test_machine_state_counters_and_shift_oee_from_telemetry(store):
             s.add(_reading("state", t, 6 if i < 8 else 11))  # Execute, then Held
             s.add(_reading("good_count", t, min(i, 6)))
             s.add(_reading("scrap_count", t, 0 if i < 5 else 2))
+        s.flush()
+        roll_up_everything(s)  # as central ingest does for every second it stores
     at = page(OLGA)
     assert not at.exception and not at.error
     assert "HELD" in html(at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.db import make_engine, transaction
 from core.schema import AlarmRow, TelemetryAggregateRow
+from core.telemetry_rollup import roll_up_everything
 from core.users import Role
 from hmi.session import USER_KEY, SignedIn
 
@@ -67,6 +69,8 @@ def store(db_url, monkeypatch):
             s.add(_sample("S1", "scrap_count", t, max(0, i - 7)))
             s.add(_sample("S1", "speed", t, 3000 + i))
             s.add(_sample("S2", "oee", t, 0.5 + i / 100))  # a line that reports its own OEE
+        s.flush()
+        roll_up_everything(s)  # as central ingest does for every second it stores
     yield engine
     engine.dispose()
 
@@ -91,7 +95,9 @@ def test_journal_oee_and_trends(store):
     assert row["downtime (s)"] == 2
     assert oee.set_index("station").loc["S2", "OEE (line's)"] == "59.0 %"  # the latest value
     assert at.selectbox(key="trend_signal").value == "speed"
-    assert len(at.get("vega_lite_chart")) == 1
+    downtime, speed = (json.loads(c.proto.spec) for c in at.get("vega_lite_chart"))
+    assert downtime["title"] == "downtime by station"
+    assert speed["encoding"]["y"]["title"] == "speed"
 
 
 def test_an_empty_store_says_there_is_no_data(db_url, monkeypatch):

@@ -95,3 +95,18 @@ def test_the_only_buttonhole_station_going_down_is_explained(planned):
         r"no shift after minute 5",
     ):
         replan(request, schedule, now=5, events=[StationDown("S4", 5)], time_limit=5)
+
+
+def test_station_down_for_a_while_is_used_again_after_it_comes_back(planned):
+    request, schedule = planned
+    since, until = 30, 120
+    result = replan(
+        request, schedule, now=0, events=[StationDown("S4", since, until)], time_limit=5
+    )
+    assert check_schedule(result.problem, result.schedule) == []
+    on_s4 = [s for s in result.schedule.operations if s.station_id == "S4"]
+    assert on_s4 and all(s.end <= since or s.start >= until for s in on_s4)
+    assert any(s.start >= until for s in on_s4)  # the only buttonhole station is back
+    assert any("S4 is down from minute 30 to minute 120" in line for line in result.explanation)
+    with pytest.raises(InputError, match="not after"):
+        replan(request, schedule, now=0, events=[StationDown("S4", 30, 30)])

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import core.schema.base
 
 revision: str = "0006"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
