@@ -106,7 +106,20 @@ def fuse_pads_into_convs(model: onnx.ModelProto) -> int:
         removed.append(pad)
     for pad in removed:
         graph.node.remove(pad)
+    _drop_unused_nodes(graph)
     return len(removed)
+
+
+def _drop_unused_nodes(graph: onnx.GraphProto) -> None:
+    """Remove nodes none of whose outputs is used (the folded Pads' constant chains)."""
+    while True:
+        used = {name for node in graph.node for name in node.input}
+        used |= {o.name for o in graph.output}
+        dead = [n for n in graph.node if not any(o in used for o in n.output)]
+        if not dead:
+            return
+        for node in dead:
+            graph.node.remove(node)
 
 
 def constant_value(model: onnx.ModelProto, name: str) -> np.ndarray | None:
