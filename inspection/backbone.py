@@ -39,7 +39,9 @@ class SamePad(nn.Module):
         self.stride = stride
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h, w = x.shape[-2:]
+        # Python ints: in an export for a fixed input size the pads are constants, which the
+        # export folds into the convolution (traced shape arithmetic would stay in the graph).
+        h, w = int(x.shape[-2]), int(x.shape[-1])
         pad_h = max((-(-h // self.stride) - 1) * self.stride + self.kernel - h, 0)
         pad_w = max((-(-w // self.stride) - 1) * self.stride + self.kernel - w, 0)
         return nn.functional.pad(
@@ -57,8 +59,12 @@ class MBConv(nn.Module):
         if self.has_expand:
             self._expand_conv = nn.Conv2d(cin, mid, 1, bias=False)
             self._bn0 = nn.BatchNorm2d(mid, eps=BN_EPS)
-        self._pad = SamePad(kernel, stride)
-        self._depthwise_conv = nn.Conv2d(mid, mid, kernel, stride, groups=mid, bias=False)
+        # With stride 1, 'SAME' is symmetric whatever the input size: the convolution pads itself.
+        self._pad = SamePad(kernel, stride) if stride > 1 else nn.Identity()
+        padding = 0 if stride > 1 else (kernel - 1) // 2
+        self._depthwise_conv = nn.Conv2d(
+            mid, mid, kernel, stride, padding=padding, groups=mid, bias=False
+        )
         self._bn1 = nn.BatchNorm2d(mid, eps=BN_EPS)
         self._project_conv = nn.Conv2d(mid, cout, 1, bias=False)
         self._bn2 = nn.BatchNorm2d(cout, eps=BN_EPS)

@@ -24,18 +24,31 @@ from inspection.metrics import image_metrics
 log = logging.getLogger(__name__)
 
 # What each variant uses: memory bank, supervised head, dihedral augmentation of head data, and
-# test-time augmentation (head averaged over the 8 views; measured, not in the edge model).
-VARIANTS: dict[str, tuple[bool, bool, bool, bool]] = {
-    "memory bank only": (True, False, False, False),
-    "supervised head only": (False, True, False, False),
-    "supervised head + augmentation": (False, True, True, False),
-    "memory bank + supervised head": (True, True, False, False),
-    "memory bank + supervised head + augmentation": (True, True, True, False),
+# how many views the head averages at test time (the model's `tta_views`: upright, quarter
+# turn, half turn, ...).
+VARIANTS: dict[str, tuple[bool, bool, bool, int]] = {
+    "memory bank only": (True, False, False, 1),
+    "supervised head only": (False, True, False, 1),
+    "supervised head + augmentation": (False, True, True, 1),
+    "memory bank + supervised head": (True, True, False, 1),
+    "memory bank + supervised head + augmentation": (True, True, True, 1),
+    "memory bank + supervised head + augmentation + 2-view test-time averaging (default)": (
+        True,
+        True,
+        True,
+        2,
+    ),
+    "memory bank + supervised head + augmentation + 4-view test-time averaging": (
+        True,
+        True,
+        True,
+        4,
+    ),
     "memory bank + supervised head + augmentation + 8-view test-time averaging": (
         True,
         True,
         True,
-        True,
+        8,
     ),
 }
 
@@ -73,11 +86,11 @@ def score_fold(
     test: np.ndarray,
     z_train: np.ndarray,
     z_test: np.ndarray,
-    variant: tuple[bool, bool, bool, bool],
+    variant: tuple[bool, bool, bool, int],
     head_c: float = 0.1,
 ) -> np.ndarray:
     """Scores of the test images for one fold under one variant (higher = more defective)."""
-    use_bank, use_head, use_aug, use_tta = variant
+    use_bank, use_head, use_aug, tta_views = variant
     if not use_head:
         return z_test
     views = pooled.shape[1] if use_aug else 1
@@ -86,9 +99,7 @@ def score_fold(
     z = np.repeat(z_train if use_bank else np.zeros(len(train)), views)
     head = fit_head(x, z, y, c=head_c)
     aw = head.anomaly_weight if use_bank else 0.0
-    head_test = (
-        (pooled[test] @ head.weight).mean(axis=1) if use_tta else pooled[test][:, 0] @ head.weight
-    )
+    head_test = (pooled[test][:, :tta_views] @ head.weight).mean(axis=1)
     return head_test + head.bias + aw * (z_test if use_bank else 0.0)
 
 
@@ -96,7 +107,7 @@ def run(
     patches: np.ndarray,
     pooled: np.ndarray,
     items: list[Item],
-    variants: dict[str, tuple[bool, bool, bool, bool]] = VARIANTS,
+    variants: dict[str, tuple[bool, bool, bool, int]] = VARIANTS,
     n_splits: int = 5,
     seed: int = 0,
     opts: BankOptions | None = None,

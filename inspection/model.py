@@ -19,6 +19,12 @@ PATCH_DIM = 40 + 112
 POOLED_DIM = 2 * PATCH_DIM + 320
 
 
+def static_size(x: torch.Tensor) -> tuple[int, int]:
+    """Height and width as Python ints: constants in an export for a fixed input size, so the
+    exported graph carries no shape arithmetic (only the batch axis stays dynamic)."""
+    return int(x.shape[-2]), int(x.shape[-1])
+
+
 class FeatureExtractor(nn.Module):
     """Locally aware patch features (PatchCore style) and a pooled image descriptor."""
 
@@ -32,7 +38,7 @@ class FeatureExtractor(nn.Module):
         fine, mid, deep = self.backbone.features(x, (TAP_FINE, TAP_MID, TAP_DEEP))
         fine = self.smooth(fine)
         mid = nn.functional.interpolate(
-            self.smooth(mid), size=fine.shape[-2:], mode="bilinear", align_corners=False
+            self.smooth(mid), size=static_size(fine), mode="bilinear", align_corners=False
         )
         patches = torch.cat([fine, mid], dim=1)
         pooled = torch.cat(
@@ -44,17 +50,17 @@ class FeatureExtractor(nn.Module):
 def nearest_distance(patches: torch.Tensor, bank: torch.Tensor) -> torch.Tensor:
     """Distance of each patch (B, D, h, w) to its nearest bank row (M, D), as (B, h, w).
 
-    Written with a matrix product instead of torch.cdist so the graph exports to ONNX.
+    |a - b|^2 = |a|^2 + (|b|^2 - 2ab): the bracket is one matrix product with a bias (a Gemm
+    whose bank-side terms are constants folded at export), its minimum over the bank is taken
+    before |a|^2 is added, so the (patches x bank) matrix is written once and read once.
+    Written without torch.cdist so the graph exports to ONNX.
     """
-    b, d, h, w = patches.shape
-    flat = patches.permute(0, 2, 3, 1).reshape(b * h * w, d)
-    d2 = (
-        (flat * flat).sum(dim=1, keepdim=True)
-        - 2.0 * flat @ bank.t()
-        + (bank * bank).sum(dim=1).unsqueeze(0)
-    )
-    nearest = d2.amin(dim=1).clamp_min(0.0).sqrt()
-    return nearest.reshape(b, h, w)
+    # ints for the fixed sizes and -1 for the batch: no shape arithmetic in the exported graph
+    d, h, w = int(patches.shape[1]), int(patches.shape[2]), int(patches.shape[3])
+    flat = patches.permute(0, 2, 3, 1).reshape(-1, d)
+    scores = torch.addmm((bank * bank).sum(dim=1), flat, bank.t(), alpha=-2.0)
+    d2 = (flat * flat).sum(dim=1) + scores.amin(dim=1)
+    return d2.clamp_min(0.0).sqrt().reshape(-1, h, w)
 
 
 def dihedral(x: torch.Tensor, k: int) -> torch.Tensor:
@@ -120,7 +126,7 @@ class InspectionModel(nn.Module):
             views = torch.cat([dihedral(x, k) for k in range(self.tta_views)], dim=0)
             all_patches, all_pooled = self.extractor(views)
             patches = all_patches[: x.shape[0]]
-            pooled = all_pooled.reshape(self.tta_views, x.shape[0], -1).mean(dim=0)
+            pooled = all_pooled.reshape(self.tta_views, -1, POOLED_DIM).mean(dim=0)
         else:
             patches, pooled = self.extractor(x)
         dist = nearest_distance(patches, self.bank)
@@ -129,7 +135,7 @@ class InspectionModel(nn.Module):
         logit = pooled @ self.head_weight + self.head_bias + self.anomaly_weight * anomaly
         score = torch.sigmoid(logit)
         heat = nn.functional.interpolate(
-            amap.unsqueeze(1), size=x.shape[-2:], mode="bilinear", align_corners=False
-        ).squeeze(1)
+            amap.unsqueeze(1), size=static_size(x), mode="bilinear", align_corners=False
+        )[:, 0]
         class_logits = pooled @ self.class_weight.t() + self.class_bias
         return score, heat, class_logits

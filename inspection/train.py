@@ -49,10 +49,11 @@ class TrainOptions(BaseModel):
     inner_folds: int = Field(default=5, ge=2, description="folds for out-of-fold threshold choice")
     seed: int = Field(default=0, description="seed for coreset, folds and projections")
     tta_views: int = Field(
-        default=1,
+        default=2,
         ge=1,
         le=8,
-        description="views averaged by the head at inference (costs that many times)",
+        description="views the head averages at inference, upright and a quarter turn by "
+        "default (each view costs one backbone pass)",
     )
 
 

@@ -39,6 +39,8 @@ class OnnxRuntimeBackend(InferenceBackend):
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = config.threads
         opts.inter_op_num_threads = 1
+        # the graph is one chain of ops: parallel execution of branches would buy nothing
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         providers = ["CPUExecutionProvider"]
         if config.cuda and "CUDAExecutionProvider" in ort.get_available_providers():

@@ -156,3 +156,24 @@ def test_cli_train_refuses_a_folder_without_images(tmp_path):
     run = _cli("inspect", "train", str(tmp_path), "--out", str(tmp_path / "m"))
     assert run.returncode == 2 and "no image files" in run.stderr
     assert not (tmp_path / "m").exists()
+
+
+def test_nearest_distance_is_the_distance_to_the_closest_bank_row():
+    import torch
+
+    from inspection.model import nearest_distance
+
+    gen = torch.Generator().manual_seed(0)
+    patches = torch.rand(2, 152, 5, 7, generator=gen)
+    bank = torch.rand(300, 152, generator=gen)
+    flat = patches.permute(0, 2, 3, 1).reshape(-1, 152)
+    expected = torch.cdist(flat, bank).amin(dim=1).reshape(2, 5, 7)
+    torch.testing.assert_close(nearest_distance(patches, bank), expected, rtol=1e-4, atol=1e-4)
+
+
+def test_exported_graph_has_no_pads_or_shape_arithmetic(tiny_model):
+    import onnx
+
+    ops = {node.op_type for node in onnx.load(str(tiny_model / "model.onnx")).graph.node}
+    assert "Conv" in ops and "Gemm" in ops
+    assert not ops & {"Pad", "If"}, "'SAME' pads are folded into the convolutions"

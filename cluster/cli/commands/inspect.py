@@ -48,7 +48,11 @@ def register(app: typer.Typer) -> None:
         target_fpr: float = typer.Option(0.05, help="false-alarm rate the threshold aims at"),
         views: int = typer.Option(8, help="flip/rotation views per image for the supervised head"),
         tta_views: int = typer.Option(
-            1, help="views the head averages at inference: 8 scores best, costs 8x backbone work"
+            2,
+            min=1,
+            max=8,
+            help="views the head averages at inference (upright, quarter turn, ...): "
+            "each costs one backbone pass",
         ),
     ) -> None:
         """Train a model: memory bank from good fabric, supervised head from defects."""
