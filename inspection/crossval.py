@@ -32,13 +32,13 @@ VARIANTS: dict[str, tuple[bool, bool, bool, int]] = {
     "supervised head + augmentation": (False, True, True, 1),
     "memory bank + supervised head": (True, True, False, 1),
     "memory bank + supervised head + augmentation": (True, True, True, 1),
-    "memory bank + supervised head + augmentation + 2-view test-time averaging (default)": (
+    "memory bank + supervised head + augmentation + 2-view test-time averaging": (
         True,
         True,
         True,
         2,
     ),
-    "memory bank + supervised head + augmentation + 4-view test-time averaging": (
+    "memory bank + supervised head + augmentation + 4-view test-time averaging (default)": (
         True,
         True,
         True,

@@ -49,10 +49,10 @@ class TrainOptions(BaseModel):
     inner_folds: int = Field(default=5, ge=2, description="folds for out-of-fold threshold choice")
     seed: int = Field(default=0, description="seed for coreset, folds and projections")
     tta_views: int = Field(
-        default=2,
+        default=4,
         ge=1,
         le=8,
-        description="views the head averages at inference, upright and a quarter turn by "
+        description="views the head averages at inference, the four quarter turns by "
         "default (each view costs one backbone pass)",
     )
 

@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
         target_fpr: float = typer.Option(0.05, help="false-alarm rate the threshold aims at"),
         views: int = typer.Option(8, help="flip/rotation views per image for the supervised head"),
         tta_views: int = typer.Option(
-            2,
+            4,
             min=1,
             max=8,
             help="views the head averages at inference (upright, quarter turn, ...): "
