@@ -13,7 +13,7 @@ def register(bench: typer.Typer) -> None:
         rate: float = typer.Option(10.0, help="Simulator updates per second per machine"),
         seconds: float = typer.Option(10.0, help="How long to ingest"),
         outbox_events: int = typer.Option(20_000, help="Events shipped outbox -> store"),
-        outbox_batch: int = typer.Option(2_000, help="Uplink batch size for the outbox run"),
+        outbox_batch: int = typer.Option(5_000, help="Uplink batch size for the outbox run"),
         security: str = typer.Option(
             "Basic256Sha256_SignAndEncrypt", help="Basic256Sha256_SignAndEncrypt or None"
         ),

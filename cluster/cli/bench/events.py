@@ -10,7 +10,7 @@ def register(bench: typer.Typer) -> None:
     def events(
         count: int = typer.Option(20_000, "--events", help="Events to ship through Ray"),
         appends: int = typer.Option(1_000, "--appends", help="One-event durable appends to time"),
-        batch: int = typer.Option(500, "--batch", help="Uplink batch size"),
+        batch: int = typer.Option(5_000, "--batch", help="Uplink batch size"),
         store: str | None = typer.Option(None, "--store", help="Store URL (default: temp SQLite)"),
     ) -> None:
         """Measure the event path on a local Ray (token auth on) with a scratch store."""
