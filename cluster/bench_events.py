@@ -33,10 +33,14 @@ _STATIONS = 30
 _SIGNALS = ("speed", "cycle_count", "good_count", "motor_current", "needle_temperature", "state")
 
 
-def _events(n: int) -> list[Event]:
-    """What a line of 30 sewing machines writes, in that mix: per 100 events 90 one-second
+MIXES = ("line", "facts")
+
+
+def _events(n: int, mix: str = "line") -> list[Event]:
+    """What a line of 30 sewing machines writes (`line`): per 100 events 90 one-second
     telemetry aggregates (6 signals each, so 6 telemetry rows), 8 counter moves, 1 PackML state
-    change and 1 heartbeat; and one alarm raised and changed per 1,000."""
+    change and 1 heartbeat; and one alarm raised and changed per 1,000. `facts`: the same with
+    counter moves instead of aggregates (the event path without the telemetry table)."""
     start = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
     events: list[Event] = []
     for i in range(n):
@@ -46,7 +50,7 @@ def _events(n: int) -> list[Event]:
         payload: dict[str, Any]
         if i % 1000 in (998, 999):
             events.append(_alarm(station, when, raised=i % 1000 == 998))
-        elif kind < 90:
+        elif kind < 90 and mix == "line":
             signals = {
                 name: {"min": 1.0, "max": 3.0, "mean": 2.0, "last": 2.5, "count": 10}
                 for name in _SIGNALS
@@ -81,6 +85,7 @@ def run_event_path_bench(
     batch_size: int = 5_000,
     store_url: str | None = None,
     on_progress: Progress | None = None,
+    mix: str = "line",
 ) -> EventPathResult:
     """Time `appends` one-event durable appends, then ship `events` through a local Ray."""
     import ray
@@ -105,7 +110,7 @@ def run_event_path_bench(
                     progress("durable appends", i, appends)
             append_per_s = appends / (time.perf_counter() - start)
         box = Outbox(work / "L1.sqlite")
-        batch = _events(events)
+        batch = _events(events, mix)
         enable_token_auth(ensure_token(work))
         ray.init(
             address="local",  # a new instance, even where another Ray runs
