@@ -56,17 +56,20 @@ class CentralIngest:
 
         `events`: each an event as a dict (`Event.to_dict()`) or as its JSON text, as the
         outbox keeps it (what the uplink sends: no decoding and re-encoding at the line).
-        Returns how many were new, the events refused as malformed (id and reason; they would
-        otherwise block the line's outbox for ever) and the plans waiting for the line.
+        Returns how many were new, the events refused as malformed (id and reason, and their
+        positions in `events`; they would otherwise block the line's outbox for ever) and the
+        plans waiting for the line.
         """
         batch: list[Event] = []
         rejected: list[tuple[str, str]] = []
-        for item in events:
+        rejected_at: list[int] = []  # their positions in `events`: a text may have no id to name
+        for position, item in enumerate(events):
             event, problem = _check(item)
             if event is not None:
                 batch.append(event)
             else:
                 rejected.append((_event_id(item), problem))
+                rejected_at.append(position)
         if rejected:
             log.error("line %s: refused %d malformed events: %s", line, len(rejected), rejected[:3])
         with transaction(self.engine) as session:
@@ -101,6 +104,7 @@ class CentralIngest:
         return {
             "stored": len(new),
             "rejected": rejected,
+            "rejected_at": rejected_at,
             "plans": self._plans_for(line),
             "model": model,
             "commands": self._commands_for(line),

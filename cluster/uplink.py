@@ -127,7 +127,9 @@ class Uplink:
             ),
             timeout=self.call_timeout_s,
         )
-        refused = [(str(i), str(r)) for i, r in reply.get("rejected", [])]
+        # Refused events are set aside by position: a text that is not JSON has no id to name.
+        reasons = [str(r) for _, r in reply.get("rejected", [])]
+        refused = [(rows[at][1], reason) for at, reason in zip(reply["rejected_at"], reasons)]  # noqa: B905
         if refused:
             self.outbox.mark_rejected(refused)
             log.error("uplink %s: centre refused %d malformed events", self.line, len(refused))
