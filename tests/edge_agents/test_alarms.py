@@ -192,9 +192,7 @@ def test_engine_limits_faults_and_suppression_while_stopped(clock, events):
     assert manager.alarms["S2.needle_temperature.HI"].state == AlarmState.UNACK
 
 
-def test_shelves_expire_in_definition_order_and_a_suppressed_shelf_never_expires(
-    clock, events
-):
+def test_shelves_expire_in_definition_order_and_a_suppressed_shelf_never_expires(clock, events):
     # `tick` looks only at the alarms shelved through the manager (it runs on every update).
     m = AlarmManager("L1", events.append, clock=clock)
     for key in ("S1.a", "S2.b", "S1.c"):
