@@ -191,8 +191,9 @@ async def _measure(agent, link, command, port, machines, rate_hz, seconds, secur
         await _wait(lambda: values() > before + nodes // 2, 60, "values after the restart")
         resume = link.resumed_at - back if link.resumed_at is not None else None
         first_value = time.monotonic() - back
+        session = "the link's state did not say when" if resume is None else f"{resume:.2f} s"
         progress(
-            f"resumed {resume:.2f} s after the server listened again (values {first_value:.2f} s)"
+            f"resumed ({session}) after the server listened again (values {first_value:.2f} s)"
         )
     finally:
         # The simulator goes first: a link closing under a full stream of values takes long.
