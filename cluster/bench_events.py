@@ -7,7 +7,9 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from core.events import Event, EventType
 
@@ -27,18 +29,63 @@ class EventPathResult:
     replay_new: int
 
 
-def _events(n: int) -> list[Event]:
-    return [
-        Event(line="L1", type=EventType.TELEMETRY_AGGREGATE, payload={"i": i}) for i in range(n)
-    ]
+_STATIONS = 30
+_SIGNALS = ("speed", "cycle_count", "good_count", "motor_current", "needle_temperature", "state")
+
+
+MIXES = ("line", "facts")
+
+
+def _events(n: int, mix: str = "line") -> list[Event]:
+    """What a line of 30 sewing machines writes (`line`): per 100 events 90 one-second
+    telemetry aggregates (6 signals each, so 6 telemetry rows), 8 counter moves, 1 PackML state
+    change and 1 heartbeat; and one alarm raised and changed per 1,000. `facts`: the same with
+    counter moves instead of aggregates (the event path without the telemetry table)."""
+    start = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
+    events: list[Event] = []
+    for i in range(n):
+        station = f"L1-M{i % _STATIONS + 1:03d}"
+        when = start + timedelta(seconds=i // _STATIONS)
+        kind = i % 100
+        payload: dict[str, Any]
+        if i % 1000 in (998, 999):
+            events.append(_alarm(station, when, raised=i % 1000 == 998))
+        elif kind < 90 and mix == "line":
+            signals = {
+                name: {"min": 1.0, "max": 3.0, "mean": 2.0, "last": 2.5, "count": 10}
+                for name in _SIGNALS
+            }
+            second = when.isoformat()
+            payload = {"second": second, "signals": signals}
+            events.append(Event("L1", EventType.TELEMETRY_AGGREGATE, payload, station, when))
+        elif kind < 98:
+            payload = {"counter": "good_count", "value": i, "delta": 1, "machine": station}
+            events.append(Event("L1", EventType.MACHINE_COUNT, payload, station, when))
+        elif kind == 98:
+            payload = {"state": 6, "state_name": "EXECUTE", "previous": 5, "machine": station}
+            events.append(Event("L1", EventType.MACHINE_STATE, payload, station, when))
+        else:
+            payload = {"beat": i, "uptime_s": 1.0, "outbox_depth": n - i, "outbox_state": "ok"}
+            events.append(Event("L1", EventType.AGENT_HEARTBEAT, payload, None, when))
+    return events
+
+
+def _alarm(station: str, when: datetime, raised: bool) -> Event:
+    key = f"{station}.needle_temperature.HI"
+    payload = {"key": key, "station": station, "priority": "medium", "value": 77.0,
+               "state": "unacknowledged" if raised else "returned_unacknowledged",
+               "active": raised, "message": f"needle_temperature HI limit 75 at {station}"}  # fmt: skip
+    kind = EventType.ALARM_RAISED if raised else EventType.ALARM_CHANGED
+    return Event("L1", kind, payload, station, when)
 
 
 def run_event_path_bench(
     events: int = 20_000,
     appends: int = 1_000,
-    batch_size: int = 500,
+    batch_size: int = 5_000,
     store_url: str | None = None,
     on_progress: Progress | None = None,
+    mix: str = "line",
 ) -> EventPathResult:
     """Time `appends` one-event durable appends, then ship `events` through a local Ray."""
     import ray
@@ -63,10 +110,7 @@ def run_event_path_bench(
                     progress("durable appends", i, appends)
             append_per_s = appends / (time.perf_counter() - start)
         box = Outbox(work / "L1.sqlite")
-
-        batch = _events(events)
-        for i in range(0, events, 1000):
-            box.append(batch[i : i + 1000])
+        batch = _events(events, mix)
         enable_token_auth(ensure_token(work))
         ray.init(
             address="local",  # a new instance, even where another Ray runs
@@ -80,8 +124,10 @@ def run_event_path_bench(
         try:
             ingest = start_central(url)
             ray.get(ingest.ping.remote())
-            start = time.perf_counter()
             uplink = start_uplink("L1", str(box.path), batch_size=batch_size, poll_s=0.05)
+            ray.get(uplink.status.remote())  # its worker is up: startup is not shipping time
+            box.append(batch)  # one transaction: the backlog appears at once, as after an outage
+            start = time.perf_counter()
             ship_s = _drain(box, events, start, "shipping", progress)
             box.requeue_shipped()
             engine = make_engine(url)

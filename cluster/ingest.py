@@ -18,19 +18,17 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from cluster.model_delivery import ModelOffers, apply_model_events
 from core.commands import mark_delivered, waiting_commands
 from core.db import make_engine, transaction
 from core.errors import InputError
 from core.events import Event, EventType
 from core.plan_deliveries import mark_plans_delivered, queue_plan, waiting_plans
-from core.schema import EventRow, LineAgentRow
+from core.schema import LineAgentRow
 from core.settings import atelier_home
 from core.store_alarms import ALARM_EVENTS, apply_alarm_events
-from core.store_events import store_events
-from core.store_telemetry import aggregate_rows, store_aggregates
+from core.store_events import store_new_events
+from core.store_telemetry import aggregate_values, store_aggregate_values
 
 log = logging.getLogger(__name__)
 
@@ -52,35 +50,40 @@ class CentralIngest:
         return ray.get_runtime_context().get_node_id()
 
     def ship(
-        self, line: str, node_id: str, events: list[dict[str, Any]], outbox_depth: int
+        self, line: str, node_id: str, events: list[dict[str, Any] | str], outbox_depth: int
     ) -> dict[str, Any]:
         """Store a batch from a line's uplink.
 
-        Returns how many were new, the events refused as malformed (id and reason; they would
-        otherwise block the line's outbox for ever) and the plans waiting for the line.
+        `events`: each an event as a dict (`Event.to_dict()`) or as its JSON text, as the
+        outbox keeps it (what the uplink sends: no decoding and re-encoding at the line).
+        Returns how many were new, the events refused as malformed (id and reason, and their
+        positions in `events`; they would otherwise block the line's outbox for ever) and the
+        plans waiting for the line.
         """
         batch: list[Event] = []
         rejected: list[tuple[str, str]] = []
-        for data in events:
-            event, problem = _check(data)
+        rejected_at: list[int] = []  # their positions in `events`: a text may have no id to name
+        for position, item in enumerate(events):
+            event, problem = _check(item)
             if event is not None:
                 batch.append(event)
             else:
-                rejected.append((str(data.get("id", "?"))[:64], problem))
+                rejected.append((_event_id(item), problem))
+                rejected_at.append(position)
         if rejected:
             log.error("line %s: refused %d malformed events: %s", line, len(rejected), rejected[:3])
         with transaction(self.engine) as session:
-            fresh_alarms = _not_stored(session, [e for e in batch if e.type in ALARM_EVENTS])
-            new = store_events(session, batch)
-            store_aggregates(session, _aggregates(line, batch))
-            apply_alarm_events(session, fresh_alarms)
+            new = store_new_events(session, batch)
+            # Side work for the new events only: a replay touches neither table again.
+            store_aggregate_values(session, _aggregates(line, new))
+            apply_alarm_events(session, [e for e in new if e.type in ALARM_EVENTS])
             row = session.get(LineAgentRow, line)
             if row is None:
                 row = LineAgentRow(line=line, outbox_depth=0, events_shipped=0, links={})
                 session.add(row)
             row.node_id = node_id
             row.outbox_depth = outbox_depth
-            row.events_shipped = (row.events_shipped or 0) + new
+            row.events_shipped = (row.events_shipped or 0) + len(new)
             beats = [e.time for e in batch if e.type == EventType.AGENT_HEARTBEAT]
             if beats:
                 latest = max(beats)
@@ -97,10 +100,11 @@ class CentralIngest:
             apply_model_events(row, batch)
             model = self.models.offer(session)
         if new:
-            log.debug("line %s: stored %d new of %d events", line, new, len(batch))
+            log.debug("line %s: stored %d new of %d events", line, len(new), len(batch))
         return {
-            "stored": new,
+            "stored": len(new),
             "rejected": rejected,
+            "rejected_at": rejected_at,
             "plans": self._plans_for(line),
             "model": model,
             "commands": self._commands_for(line),
@@ -141,35 +145,35 @@ class CentralIngest:
             return self.models.file(session, version, name)
 
 
-def _not_stored(session: Any, events: list[Event]) -> list[Event]:
-    # Alarm changes are applied once, when their event first reaches the store.
-    if not events:
-        return []
-    ids = [e.id for e in events]
-    present = set(session.scalars(select(EventRow.id).where(EventRow.id.in_(ids))))
-    return [e for e in events if e.id not in present]
-
-
-def _aggregates(line: str, batch: list[Event]) -> list[Event]:
-    """The batch's telemetry aggregates that make rows; a malformed one stays a plain event."""
-    good = []
-    for e in batch:
+def _aggregates(line: str, events: list[Event]) -> list[dict[str, Any]]:
+    """Telemetry rows of the aggregates among `events`; a malformed one stays a plain event."""
+    rows: list[dict[str, Any]] = []
+    for e in events:
         if e.type != EventType.TELEMETRY_AGGREGATE:
             continue
         try:
-            aggregate_rows(e)
+            rows.extend(aggregate_values(e))
         except InputError as exc:
             log.error("line %s: %s; kept as an event only", line, exc)
-            continue
-        good.append(e)
-    return good
+    return rows
 
 
-def _check(data: dict[str, Any]) -> tuple[Event | None, str]:
+def _event_id(item: dict[str, Any] | str) -> str:
+    """The id of an item that is not an event, as far as it can be told, for the reply."""
+    if isinstance(item, str):
+        try:
+            item = json.loads(item)
+        except ValueError:
+            return "?"
+    return str(item.get("id", "?"))[:64] if isinstance(item, dict) else "?"
+
+
+def _check(item: dict[str, Any] | str) -> tuple[Event | None, str]:
     """An event the store can hold, or the reason it cannot (column sizes as in `EventRow`)."""
     try:
+        data = json.loads(item) if isinstance(item, str) else item
         event = Event.from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         return None, f"not an event: {type(exc).__name__}: {exc}"
     if event.time.tzinfo is None:
         return None, "time has no time zone"
@@ -183,6 +187,8 @@ def _check(data: dict[str, Any]) -> tuple[Event | None, str]:
             return None, f"{name} is empty"
         if len(value) > limit:
             return None, f"{name} longer than {limit} characters"
+    if isinstance(item, str):
+        return event, ""  # decoded from JSON text: its payload is JSON
     try:
         json.dumps(event.payload)
     except (TypeError, ValueError) as exc:

@@ -37,7 +37,8 @@ class Uplink:
         self,
         line: str,
         outbox_file: str | None = None,
-        batch_size: int = 500,
+        batch_size: int = 5000,
+        max_batch_bytes: int = 8 * 2**20,
         poll_s: float = 0.5,
         min_backoff_s: float = 0.5,
         max_backoff_s: float = 10.0,
@@ -48,6 +49,7 @@ class Uplink:
         self.line = line
         self.outbox = Outbox(outbox_file or outbox_path(line))
         self.batch_size = batch_size
+        self.max_batch_bytes = max_batch_bytes
         self.poll_s = poll_s
         self.min_backoff_s = min_backoff_s
         self.max_backoff_s = max_backoff_s
@@ -114,22 +116,26 @@ class Uplink:
                 backoff = min(backoff * 2, self.max_backoff_s)
 
     def _ship_once(self, ingest: Any) -> bool:
-        """Ship one batch and take waiting plans; returns True when the batch was full."""
-        events = self.outbox.unshipped(self.batch_size)
+        """Ship one batch and take waiting plans; returns True when more is waiting."""
+        # The events travel as the JSON texts the outbox holds: one list of strings, which Ray
+        # pickles cheaply, and which the centre decodes one by one (a bad one is refused alone).
+        rows = self.outbox.unshipped_texts(self.batch_size, self.max_batch_bytes)
         depth = self.outbox.depth()
         reply = ray.get(
             ingest.ship.remote(
-                self.line, self._node_id, [e.to_dict() for e in events], depth - len(events)
+                self.line, self._node_id, [body for _, _, body in rows], depth - len(rows)
             ),
             timeout=self.call_timeout_s,
         )
-        refused = [(str(i), str(r)) for i, r in reply.get("rejected", [])]
+        # Refused events are set aside by position: a text that is not JSON has no id to name.
+        reasons = [str(r) for _, r in reply.get("rejected", [])]
+        refused = [(rows[at][1], reason) for at, reason in zip(reply["rejected_at"], reasons)]  # noqa: B905
         if refused:
             self.outbox.mark_rejected(refused)
             log.error("uplink %s: centre refused %d malformed events", self.line, len(refused))
         refused_ids = {i for i, _ in refused}
-        self.outbox.mark_shipped([e.id for e in events if e.id not in refused_ids])
-        self._shipped += len(events) - len(refused_ids)
+        self.outbox.mark_shipped_seqs([seq for seq, i, _ in rows if i not in refused_ids])
+        self._shipped += len(rows) - len(refused_ids)
         plans = reply["plans"]
         for plan_id, payload in plans:
             self.outbox.put_plan(plan_id, payload)
@@ -140,7 +146,7 @@ class Uplink:
             )
         self._deliver_commands(ingest, reply)
         self.models.follow(reply.get("model"), lambda v, n: self._model_file(ingest, v, n))
-        return len(events) == self.batch_size
+        return depth > len(rows)  # more waiting: ship again at once
 
     def _model_file(self, ingest: Any, version: str, name: str) -> bytes:
         reply = ray.get(ingest.model_file.remote(version, name), timeout=self.call_timeout_s)

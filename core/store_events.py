@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from core.db import insert_rows
 from core.events import Event, utcnow
 from core.schema import EventRow
+
+# Ids per `IN (...)` lookup: within SQLite's and PostgreSQL's bound-parameter limits.
+_LOOKUP_CHUNK = 900
 
 
 def store_events(session: Session, events: Sequence[Event]) -> int:
@@ -17,20 +22,27 @@ def store_events(session: Session, events: Sequence[Event]) -> int:
     Runs inside the caller's transaction. Portable across SQLite and PostgreSQL: ids already
     present are looked up first, in chunks, rather than relying on dialect-specific upserts.
     """
+    return len(store_new_events(session, events))
+
+
+def store_new_events(session: Session, events: Sequence[Event]) -> list[Event]:
+    """Like `store_events`, returning the events that were new (in batch order), so that side
+    work (the alarm journal) is applied once without a second lookup."""
     if not events:
-        return 0
+        return []
     received_at = utcnow()
     unique = {e.id: e for e in events}
     ids = list(unique)
     present: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for start in range(0, len(ids), _LOOKUP_CHUNK):
+        chunk = ids[start : start + _LOOKUP_CHUNK]
         present.update(session.scalars(select(EventRow.id).where(EventRow.id.in_(chunk))))
     new = [e for i, e in unique.items() if i not in present]
     if new:
-        # One executemany, not one ORM object per event: ingest is the centre's hot path.
-        session.execute(
-            insert(EventRow),
+        # One bulk insert (COPY on PostgreSQL), no ORM objects: the centre's hot path.
+        insert_rows(
+            session,
+            cast(Table, EventRow.__table__),
             [
                 {
                     "id": e.id,
@@ -44,4 +56,4 @@ def store_events(session: Session, events: Sequence[Event]) -> int:
                 for e in new
             ],
         )
-    return len(new)
+    return new

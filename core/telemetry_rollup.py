@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
@@ -118,7 +119,17 @@ def _extend(row: TelemetryMinuteRow, new: Sequence[Reading]) -> bool:
     return True
 
 
-def roll_up_new(session: Session, rows: Iterable[TelemetryAggregateRow]) -> None:
+class StoredSecond(NamedTuple):
+    """What the roll-up reads of a stored second (ingest inserts plain rows, not ORM objects)."""
+
+    station: str
+    signal: str
+    second: datetime
+    last: float
+    line: str
+
+
+def roll_up_new(session: Session, rows: Iterable[StoredSecond]) -> None:
     """Roll up seconds just stored (and flushed): usually they follow what a minute holds, and
     its row is extended without reading its seconds again; seconds that fall among a minute's
     stored ones (a replay, out of order) make that minute recomputed."""

@@ -14,7 +14,8 @@ import asyncio
 import logging
 import signal
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -68,6 +69,7 @@ class LineAgent:
         self._link_states: dict[str, str] = {}
         self.appended: dict[str, int] = {}
         self.last_heartbeat: datetime | None = None
+        self._pending: list[Event] | None = None  # inside `together()`: events not yet written
         self.guard = OutboxGuard(outbox, line, limits)
         self.execution = ExecutionState(outbox, line, clock)
         self.watch = ExecutionWatch(self.execution, link_down_s=link_down_s)
@@ -79,13 +81,44 @@ class LineAgent:
         self.add_task("execution", self._execution)
 
     def emit(self, event: Event) -> None:
-        """Write one event durably to the outbox; the only way facts leave a task."""
+        """Write one event durably to the outbox; the only way facts leave a task.
+
+        Inside `together()` the event is written with the others of that block, when it ends.
+        """
         if event.type == EventType.LINK_STATE and "link" not in event.payload:
             event = self._device_link(event)
-        self.outbox.append([event])
-        self.appended[event.type] = self.appended.get(event.type, 0) + 1
-        self.guard.after_append()
-        self.watch.on_event(event)
+        if self._pending is not None:
+            self._pending.append(event)
+            return
+        self._write([event])
+
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """Write the events emitted inside this block in one transaction when it ends.
+
+        For a device task handling a burst of values (hundreds of samples, aggregates and facts
+        in one go): one commit (one fsync) instead of one per event. The block must not await,
+        so nothing else runs before its events are on disk; they are written in emit order, also
+        when the block raises, and what the execution watch derives from them comes after them.
+        """
+        if self._pending is not None:
+            yield  # nested: the outer block writes
+            return
+        self._pending = []
+        try:
+            yield
+        finally:
+            events, self._pending = self._pending, None
+            if events:
+                self._write(events)
+
+    def _write(self, events: list[Event]) -> None:
+        self.outbox.append(events)
+        for event in events:
+            self.appended[event.type] = self.appended.get(event.type, 0) + 1
+        self.guard.after_append(len(events))
+        for event in events:
+            self.watch.on_event(event)
 
     def _device_link(self, event: Event) -> Event:
         # A device link reports itself (`LinkStatus.to_dict()`); it also goes into the outbox's

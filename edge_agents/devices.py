@@ -83,6 +83,24 @@ def wire_line(
         line = factory.line(line_id)
     except KeyError:
         raise ConfigError(f"no line {line_id!r} in the factory configuration") from None
+    devices, on_sample = sample_pipeline(agent, factory, line_id)
+    opcua = links_for_line(factory, line_id, agent.emit, on_sample, together=agent.together)
+    devices.links.extend(opcua)
+    # A machine link down for long means its stations are down for the plan (ExecutionWatch).
+    agent.watch.link_stations.update({link.status.name: link.stations for link in opcua})
+    devices.links.extend(_serial_links(line, agent.emit))
+    devices.links.extend(_cameras(line, agent.emit, model_dir or default_model_dir()))
+    for link in devices.links:
+        agent.add_task(link.status.name, _guarded(link))
+    log.info("line %s: %d device links wired", line_id, len(devices.links))
+    return devices
+
+
+def sample_pipeline(
+    agent: LineAgent, factory: FactoryConfig, line_id: str
+) -> tuple[LineDevices, Callable[[Sample], None]]:
+    """The line's aggregator, alarms and OEE, fed by the returned `on_sample`, and the agent
+    task that flushes the aggregator and ticks the alarms once a second."""
     aggregator = SecondAggregator(line_id, agent.emit)
     manager = AlarmManager(line_id, agent.emit)
     agent.commands.alarms = manager  # operators' acknowledge and shelve from the HMI
@@ -94,31 +112,21 @@ def wire_line(
         engine.on_sample(sample)
         oee.on_sample(sample)
 
-    devices = LineDevices(aggregator, manager, oee)
-    opcua = links_for_line(factory, line_id, agent.emit, on_sample)
-    devices.links.extend(opcua)
-    # A machine link down for long means its stations are down for the plan (ExecutionWatch).
-    agent.watch.link_stations.update({link.status.name: link.stations for link in opcua})
-    devices.links.extend(_serial_links(line, agent.emit))
-    devices.links.extend(_cameras(line, agent.emit, model_dir or default_model_dir()))
-    for link in devices.links:
-        agent.add_task(link.status.name, _guarded(link))
-
     async def telemetry(_emit: Emit) -> None:
         last_oee = 0.0
         while True:
-            now_s = time.time()
-            if now_s - last_oee >= OEE_EVERY_S:
-                last_oee = now_s
-                for station, signal, value in oee.readings(utcnow()):
-                    aggregator.add(station, signal, value, now_s)
-            aggregator.flush(now_s)
-            manager.tick()
+            with agent.together():  # a second's aggregates of every station: one commit
+                now_s = time.time()
+                if now_s - last_oee >= OEE_EVERY_S:
+                    last_oee = now_s
+                    for station, signal, value in oee.readings(utcnow()):
+                        aggregator.add(station, signal, value, now_s)
+                aggregator.flush(now_s)
+                manager.tick()
             await asyncio.sleep(1.0)
 
     agent.add_task("telemetry", telemetry)
-    log.info("line %s: %d device links wired", line_id, len(devices.links))
-    return devices
+    return LineDevices(aggregator, manager, oee), on_sample
 
 
 def _serial_links(line: LineConfig, emit: Emit) -> list[SerialLink]:

@@ -125,6 +125,32 @@ class Outbox:
         )
         return [Event.from_dict(json.loads(body)) for (body,) in rows]
 
+    def unshipped_texts(
+        self, limit: int = 5000, max_bytes: int = 8 * 2**20
+    ) -> list[tuple[int, str, str]]:
+        """`(seq, id, JSON text)` of the oldest unshipped events, in the order they were written:
+        at most `limit`, and no more text than `max_bytes` (but always the first one). The text
+        goes to the centre as it is, with no decoding here."""
+        rows = self._read(
+            "SELECT seq, id, body FROM outbox WHERE shipped_at IS NULL AND rejected IS NULL "
+            "ORDER BY seq LIMIT ?",
+            (limit,),
+        )
+        size = 0
+        for n, (_seq, _id, body) in enumerate(rows):
+            size += len(body)
+            if size > max_bytes and n > 0:
+                return rows[:n]
+        return rows
+
+    def mark_shipped_seqs(self, seqs: Sequence[int]) -> None:
+        """Like `mark_shipped`, by the outbox's own sequence numbers (its primary key)."""
+        now = utcnow().isoformat()
+        self._write(
+            "UPDATE outbox SET shipped_at = ? WHERE seq = ? AND shipped_at IS NULL",
+            [(now, seq) for seq in seqs],
+        )
+
     def mark_shipped(self, event_ids: Sequence[str]) -> None:
         """Record that the centre committed these events; they are not shipped again."""
         now = utcnow().isoformat()

@@ -37,6 +37,9 @@ class AlarmManager:
         self.alarms: dict[str, Alarm] = {}
         self._raised: deque[datetime] = deque()
         self._held: set[str] = set()
+        self._shelved: set[str] = set()  # keys shelved here: only these can expire in `tick`
+        self._by_station: dict[str | None, list[Alarm]] = {}
+        self._defined: dict[str, int] = {}  # key -> definition order
         self.held_total = 0
         self._held_in_flood = 0
 
@@ -44,6 +47,8 @@ class AlarmManager:
         alarm = self.alarms.get(key)
         if alarm is None:
             alarm = self.alarms[key] = Alarm(key, station, message, Priority(priority))
+            self._by_station.setdefault(station, []).append(alarm)
+            self._defined[key] = len(self._defined)
         return alarm
 
     def _get(self, key: str) -> Alarm:
@@ -90,6 +95,7 @@ class AlarmManager:
                 f" line {self.line}"
             )
         alarm.shelve(user, until, reason)
+        self._shelved.add(key)
         self._changed(alarm, "shelved", user)
         return alarm
 
@@ -119,30 +125,29 @@ class AlarmManager:
         self, station: str, reason: str, keep: frozenset[str] = frozenset()
     ) -> None:
         """Suppress by design the alarms of `station` but those in `keep` (e.g. machine stopped)."""
-        for alarm in self.alarms.values():
-            if (
-                alarm.station == station
-                and alarm.key not in keep
-                and alarm.state != AlarmState.SUPPRESSED
-            ):
+        for alarm in self._by_station.get(station, ()):
+            if alarm.key not in keep and alarm.state != AlarmState.SUPPRESSED:
                 alarm.suppress()
                 self._changed(alarm, f"suppressed: {reason}")
 
     def unsuppress_station(self, station: str) -> None:
-        for alarm in self.alarms.values():
-            if alarm.station == station and alarm.state == AlarmState.SUPPRESSED:
+        for alarm in self._by_station.get(station, ()):
+            if alarm.state == AlarmState.SUPPRESSED:
                 alarm.unsuppress()
                 self._after_release(alarm, "unsuppressed")
 
     def tick(self) -> None:
-        """Expire shelves and end a flood; call it now and then even when nothing happens."""
+        """Expire shelves and end a flood; call it now and then even when nothing happens.
+
+        Runs on every condition update, so it looks only at the shelved alarms, not all of them.
+        """
         now = self._clock()
-        for alarm in self.alarms.values():
-            if (
-                alarm.state == AlarmState.SHELVED
-                and alarm.shelved_until
-                and alarm.shelved_until <= now
-            ):
+        for key in sorted(self._shelved, key=self._defined.__getitem__):  # definition order
+            alarm = self.alarms[key]
+            if alarm.state != AlarmState.SHELVED:
+                self._shelved.discard(key)  # unshelved by hand, or suppressed since
+            elif alarm.shelved_until and alarm.shelved_until <= now:
+                self._shelved.discard(key)
                 alarm.unshelve()
                 self._after_release(alarm, "shelve expired")
         while self._raised and now - self._raised[0] > self.flood_window:

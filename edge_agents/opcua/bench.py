@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -20,8 +21,11 @@ from pathlib import Path
 
 from core.config.loader import load_factory
 from core.errors import AtelierError
+from edge_agents.agent import LineAgent
+from edge_agents.devices import sample_pipeline
 from edge_agents.opcua import certs
-from edge_agents.opcua.client import OpcUaLinkSettings, Sample, links_for_line
+from edge_agents.opcua.client import OpcUaLinkSettings, links_for_line
+from edge_agents.outbox import Outbox
 from edge_agents.simulators.opcua_line import widen_line
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,9 @@ class OpcUaBenchResult:
     opcua_duplicates: int
     opcua_resume_s: float | None
     simulator_cpu_share: float  # simulator's CPU seconds per second while values were ingested
+    agent_cpu_share: float  # the agent's (this process's) CPU seconds per second, likewise
+    agent_cpu_us_per_value: float | None  # the agent's CPU per value ingested (OPC-UA included)
+    outbox_events: int  # facts and aggregates the agent wrote to its outbox during the run
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -124,11 +131,25 @@ def _write_factory(factory, path: Path) -> None:  # noqa: ANN001
 
 
 async def _bench(factory, command, port, machines, rate_hz, seconds, security, progress):  # noqa: ANN001, ANN202
-    values = 0
+    # The link runs inside a real line agent: every value goes through the aggregator and the
+    # alarm engine, every fact and aggregate is written durably to an outbox, as in production.
+    with tempfile.TemporaryDirectory(prefix="atelier-bench-opcua-") as tmp:
+        outbox = Outbox(Path(tmp) / "L1.sqlite")
+        agent = LineAgent("L1", outbox)
+        _devices, on_sample = sample_pipeline(agent, factory, "L1")
+        settings = OpcUaLinkSettings(reconnect_cap_s=1.0)
+        link = links_for_line(factory, "L1", agent.emit, on_sample, settings, agent.together)[0]
+        agent.add_task(link.status.name, lambda _emit: link.run())
+        try:
+            return await _measure(agent, link, command, port, machines, rate_hz, seconds,
+                                  security, progress)  # fmt: skip
+        finally:
+            outbox.close()
 
-    def on_sample(_sample: Sample) -> None:
-        nonlocal values
-        values += 1
+
+async def _measure(agent, link, command, port, machines, rate_hz, seconds, security, progress):  # noqa: ANN001, ANN202
+    def values() -> int:
+        return int(link.status.counters["values"])
 
     def start_sim() -> subprocess.Popen:
         return subprocess.Popen(
@@ -138,43 +159,48 @@ async def _bench(factory, command, port, machines, rate_hz, seconds, security, p
             preexec_fn=_die_with_parent,
         )
 
-    settings = OpcUaLinkSettings(reconnect_cap_s=1.0)
-    link = links_for_line(factory, "L1", lambda _e: None, on_sample, settings)[0]
     nodes = len(link._nodes)
     sim = start_sim()
+    stop = asyncio.Event()
     task = None
     try:
         progress(
             f"starting the simulator ({machines} machines at {rate_hz:g} Hz) in another process"
         )
         await _port_open(port, 60)
-        task = asyncio.create_task(link.run())
-        await _wait(lambda: values >= nodes, 60, "the initial values")
+        task = asyncio.create_task(agent.run(stop))
+        await _wait(lambda: values() >= nodes, 60, "the initial values")
         progress(f"ingesting for {seconds:g} s")
-        start_values, start, cpu_start = values, time.monotonic(), _cpu_s(sim.pid)
+        start_values, start, cpu_start = values(), time.monotonic(), _cpu_s(sim.pid)
+        own_start = time.process_time()
         await asyncio.sleep(seconds)
         elapsed = time.monotonic() - start
-        rate = (values - start_values) / elapsed
+        rate = (values() - start_values) / elapsed
         cpu_share = (_cpu_s(sim.pid) - cpu_start) / elapsed
-        progress(f"{rate:,.0f} values/s; killing the simulator (SIGKILL) and starting it again")
+        agent_cpu = (time.process_time() - own_start) / elapsed
+        progress(
+            f"{rate:,.0f} values/s (agent {agent_cpu:.2f} cores); killing the simulator "
+            "(SIGKILL) and starting it again"
+        )
         sim.send_signal(signal.SIGKILL)
         sim.wait()
         await _wait(lambda: link.status.state == "reconnecting", 30, "the link to notice")
         sim = start_sim()
         back = await _port_open(port, 60)
-        before = values
-        await _wait(lambda: values > before + nodes // 2, 60, "values after the restart")
+        before = values()
+        await _wait(lambda: values() > before + nodes // 2, 60, "values after the restart")
         resume = link.resumed_at - back if link.resumed_at is not None else None
         first_value = time.monotonic() - back
+        session = "the link's state did not say when" if resume is None else f"{resume:.2f} s"
         progress(
-            f"resumed {resume:.2f} s after the server listened again (values {first_value:.2f} s)"
+            f"resumed ({session}) after the server listened again (values {first_value:.2f} s)"
         )
     finally:
         # The simulator goes first: a link closing under a full stream of values takes long.
         sim.send_signal(signal.SIGKILL)
         sim.wait()
         if task is not None:
-            task.cancel()
+            stop.set()
             await asyncio.wait({task}, timeout=30)
     return OpcUaBenchResult(
         machines=machines,
@@ -182,9 +208,12 @@ async def _bench(factory, command, port, machines, rate_hz, seconds, security, p
         seconds=seconds,
         security=security,
         opcua_changes_per_s=round(rate, 1),
-        opcua_values=values,
+        opcua_values=values(),
         opcua_lost=link.status.counters["lost"],
         opcua_duplicates=link.status.counters["duplicates"],
         opcua_resume_s=round(first_value, 3),
         simulator_cpu_share=round(cpu_share, 3),
+        agent_cpu_share=round(agent_cpu, 3),
+        agent_cpu_us_per_value=round(agent_cpu / rate * 1e6, 1) if rate else None,
+        outbox_events=sum(agent.appended.values()),
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,9 @@ from edge_agents.opcua.values import value_problem
 from edge_agents.packml import state_name
 
 log = logging.getLogger(__name__)
+
+# Makes the events emitted inside one block go to the outbox together (`LineAgent.together`).
+Together = Callable[[], AbstractContextManager[None]]
 
 # DataValue status InfoType=DataValue (0x400) with the Overflow bit (0x80): the server's
 # monitored-item queue discarded values before this one.
@@ -58,6 +62,9 @@ class OpcUaLinkSettings(BaseModel):
     )
     client_queue_size: int = Field(
         200_000, ge=1000, description="Client-side notification queue; overflow is counted as lost"
+    )
+    burst_max: int = Field(
+        5000, ge=1, description="Most queued values handled (and written) together in one go"
     )
     watchdog_s: float = Field(3.0, gt=0, description="Health probe interval and timeout")
     request_timeout_s: float = Field(4.0, gt=0, description="Timeout of one OPC-UA request")
@@ -115,6 +122,7 @@ class OpcUaLink:
         emit: Callable[[Event], None],
         on_sample: Callable[[Sample], None] | None = None,
         settings: OpcUaLinkSettings | None = None,
+        together: Together | None = None,
     ) -> None:
         quiet_asyncua()
         self.line = line
@@ -123,9 +131,11 @@ class OpcUaLink:
         self.settings = settings or OpcUaLinkSettings()
         self._emit = emit
         self._on_sample = on_sample
+        self._together = together or nullcontext
         self.status = LinkStatus(name=f"opcua {endpoint.url}", kind="opcua")
         self.reporter = LinkReporter(self.status, line, emit)
         self._nodes: dict[str, _Node] = {}
+        self._by_node: dict[int, _Node] = {}  # id() of this session's asyncua Node objects
         for station in stations:
             profile = factory.machine_profiles[station.machine_type]
             for signal, text in machine_nodes(profile, station.machine).items():
@@ -195,6 +205,11 @@ class OpcUaLink:
                 overflow=OverflowPolicy.DROP_NEWEST,
             )
             nodes = [client.get_node(nodeid) for nodeid in self._nodes]
+            # asyncua hands back these very Node objects with each value: look up by identity,
+            # not by formatting the node id of every value.
+            self._by_node = {
+                id(n): node for n, node in zip(nodes, self._nodes.values(), strict=True)
+            }
             results = await sub.subscribe_data_change(
                 nodes, queuesize=s.server_queue_size, sampling_interval=s.sampling_interval_ms
             )
@@ -212,7 +227,9 @@ class OpcUaLink:
         consumed = 0
         lost_seen = 0
         # One pending getter awaited with asyncio.wait: unlike wait_for (Python 3.11), it never
-        # swallows the task's cancellation when a value arrives at the same moment.
+        # swallows the task's cancellation when a value arrives at the same moment. Once a value
+        # is there, everything else already queued is taken at once (no await per value) and
+        # handled as one burst whose events reach the outbox in one transaction.
         getter: asyncio.Future[Any] | None = None
         try:
             while True:
@@ -234,19 +251,31 @@ class OpcUaLink:
                         raise ConnectionError("OPC-UA client gave up its connection")
                     continue
                 try:
-                    event = getter.result()
+                    first = getter.result()
                 except StopAsyncIteration:
                     raise ConnectionError("OPC-UA subscription closed") from None
                 getter = None
-                consumed += 1
-                if isinstance(event, DataChangeEvent):
-                    self._on_change(event)
-                elif isinstance(event, StatusChangeEvent):
-                    status = event.notification.Status
-                    log.warning("OPC-UA %s subscription status: %s", self.endpoint.url, status)
+                burst, closed = _take_queued(sub, first, self.settings.burst_max)
+                consumed += len(burst)
+                self._on_burst(burst)
+                if closed:
+                    raise ConnectionError("OPC-UA subscription closed")
         finally:
             if getter is not None:
                 getter.cancel()
+
+    def _on_burst(self, burst: list[Any]) -> None:
+        taken = 0
+        with self._together():
+            for event in burst:
+                if isinstance(event, DataChangeEvent):
+                    taken += self._on_change(event)
+                elif isinstance(event, StatusChangeEvent):
+                    status = event.notification.Status
+                    log.warning("OPC-UA %s subscription status: %s", self.endpoint.url, status)
+        if taken:
+            self.status.count("values", taken)
+            self.status.last_value_at = utcnow()
 
     async def _close(self, client: Client) -> None:
         # In its own task: asyncua's teardown swallows a cancellation that lands inside it,
@@ -259,10 +288,11 @@ class OpcUaLink:
         elif closing.exception() is not None:
             log.debug("OPC-UA %s disconnect: %r", self.endpoint.url, closing.exception())
 
-    def _on_change(self, event: DataChangeEvent) -> None:
-        node = self._nodes.get(event.node.nodeid.to_string())
+    def _on_change(self, event: DataChangeEvent) -> int:
+        """Take one value; returns 1 when it was ingested, 0 when not (counted why)."""
+        node = self._by_node.get(id(event.node)) or self._nodes.get(event.node.nodeid.to_string())
         if node is None:
-            return
+            return 0
         datavalue = event.data.monitored_item.Value
         status = datavalue.StatusCode.value if datavalue.StatusCode is not None else 0
         if status & OVERFLOW_BITS == OVERFLOW_BITS:
@@ -270,14 +300,14 @@ class OpcUaLink:
             self.status.count("lost")
         if status & 0x80000000:
             self.status.count("bad_values")
-            return
+            return 0
         source_time = datavalue.SourceTimestamp or datavalue.ServerTimestamp or utcnow()
         if source_time.tzinfo is None:
             source_time = source_time.replace(tzinfo=UTC)
         # A value resent after a resubscribe carries the time it changed: not a new fact.
         if node.last_time is not None and source_time <= node.last_time:
             self.status.count("duplicates")
-            return
+            return 0
         problem = value_problem(node.signal, event.value)
         if problem is not None:
             self.status.count("bad_values")
@@ -288,11 +318,9 @@ class OpcUaLink:
                 node.signal,
                 problem,
             )
-            return
+            return 0
         previous = node.last_value
         node.last_value, node.last_time = event.value, source_time
-        self.status.count("values")
-        self.status.last_value_at = utcnow()
         station = node.station
         if self._on_sample is not None:
             self._on_sample(
@@ -301,6 +329,7 @@ class OpcUaLink:
                 )
             )
         self._fact(station, node.signal, event.value, previous, source_time)
+        return 1
 
     def _fact(
         self, station: StationConfig, signal: str, value: Any, previous: Any, when: datetime
@@ -331,12 +360,31 @@ class OpcUaLink:
         self._emit(Event(line=self.line, station=station.id, type=kind, time=when, payload=payload))
 
 
+def _take_queued(sub: Any, first: Any, most: int) -> tuple[list[Any], bool]:
+    """`first` and what else the subscription has queued (at most `most` in all), without
+    awaiting; and whether the subscription's end mark was met (asyncua puts None last)."""
+    burst = [first]
+    queue: asyncio.Queue[Any] | None = getattr(sub, "_event_queue", None)  # asyncua 2.1
+    if queue is None:
+        return burst, False
+    while len(burst) < most:
+        try:
+            item = queue.get_nowait()
+        except asyncio.QueueEmpty:
+            break
+        if item is None:
+            return burst, True
+        burst.append(item)
+    return burst, False
+
+
 def links_for_line(
     factory: FactoryConfig,
     line_id: str,
     emit: Callable[[Event], None],
     on_sample: Callable[[Sample], None] | None = None,
     settings: OpcUaLinkSettings | None = None,
+    together: Together | None = None,
 ) -> list[OpcUaLink]:
     """One link per distinct endpoint among the line's stations."""
     try:
@@ -354,6 +402,6 @@ def links_for_line(
             )
         members.append(station)
     return [
-        OpcUaLink(line_id, endpoint, members, factory, emit, on_sample, settings)
+        OpcUaLink(line_id, endpoint, members, factory, emit, on_sample, settings, together)
         for endpoint, members in groups.values()
     ]

@@ -12,7 +12,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.events import Event, EventType
@@ -79,11 +79,6 @@ class _Bucket:
         }
 
 
-@dataclass
-class _Second:
-    signals: dict[str, _Bucket] = field(default_factory=dict)
-
-
 class SecondAggregator:
     """Per station, per whole second: min, max, mean, last of each numeric signal."""
 
@@ -93,7 +88,8 @@ class SecondAggregator:
         self.line = line
         self._emit = emit
         self.ring = ring if ring is not None else RawRing()
-        self._open: dict[tuple[str, int], _Second] = {}
+        # station -> open second -> signal -> bucket: a value touches only its station's seconds.
+        self._open: dict[str, dict[int, dict[str, _Bucket]]] = {}
         self._newest: dict[str, int] = {}
         self.late_values = 0
 
@@ -105,35 +101,50 @@ class SecondAggregator:
         value = float(value)
         self.ring.add(RawValue(station, signal, value, at_s))
         second = int(math.floor(at_s))
+        seconds = self._open.get(station)
+        if seconds is None:
+            seconds = self._open[station] = {}
         newest = self._newest.get(station)
-        if newest is not None and second < newest and (station, second) not in self._open:
+        if newest is not None and second < newest and second not in seconds:
             self.late_values += 1  # its second was already shipped
             return
-        bucket = self._open.setdefault((station, second), _Second()).signals
-        bucket.setdefault(signal, _Bucket()).add(value)
+        signals = seconds.get(second)
+        if signals is None:
+            signals = seconds[second] = {}
+        bucket = signals.get(signal)
+        if bucket is None:
+            bucket = signals[signal] = _Bucket()
+        bucket.add(value)
         if newest is None or second > newest:
             self._newest[station] = second
-            self._close(lambda s, sec: s == station and sec < second)
+            self._close([(sec, station) for sec in seconds if sec < second])
 
     def on_sample(self, sample) -> None:  # noqa: ANN001 - an OPC-UA Sample
         self.add(sample.station, sample.signal, sample.value, sample.source_time.timestamp())
 
     def flush(self, now_s: float) -> None:
         """Close every second that ended before `now_s` (call about once a second)."""
-        self._close(lambda _s, sec: sec + 1 <= now_s)
+        self._close(
+            [
+                (second, station)
+                for station, seconds in self._open.items()
+                for second in seconds
+                if second + 1 <= now_s
+            ]
+        )
 
-    def _close(self, which: Callable[[str, int], bool]) -> None:
-        for key in sorted((k for k in self._open if which(*k)), key=lambda k: (k[1], k[0])):
-            station, second = key
-            signals = self._open.pop(key).signals
+    def _close(self, keys: list[tuple[int, str]]) -> None:
+        for second, station in sorted(keys):
+            signals = self._open[station].pop(second)
+            when = datetime.fromtimestamp(second, UTC)
             self._emit(
                 Event(
                     line=self.line,
                     station=station,
                     type=EventType.TELEMETRY_AGGREGATE,
-                    time=datetime.fromtimestamp(second, UTC),
+                    time=when,
                     payload={
-                        "second": datetime.fromtimestamp(second, UTC).isoformat(),
+                        "second": when.isoformat(),
                         "signals": {name: b.to_dict() for name, b in sorted(signals.items())},
                     },
                 )

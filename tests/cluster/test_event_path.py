@@ -96,6 +96,8 @@ def test_centre_gone_agent_keeps_writing_and_every_event_arrives_once(
         # A malformed event (station too long for the store) must not block the line.
         bad = Event(line="L1", type=EventType.ANDON_CALLED, station="S" * 40)
         box.append([bad])
+        # Nor a row whose text is not JSON at all (the outbox ships texts as they are).
+        box._write("INSERT INTO outbox (id, body) VALUES (?, ?)", [("e-garbled", '{"id": "e-')])
         wait_for(lambda: box.links()["uplink"][0] == "connected", 60, "uplink connected again")
         wait_for(
             lambda: agent_row(store_url, "L1").links["uplink"]["state"] == "connected",  # type: ignore[union-attr]
@@ -106,8 +108,11 @@ def test_centre_gone_agent_keeps_writing_and_every_event_arrives_once(
         assert agent.wait(timeout=30) == 0
         wait_for(lambda: box.depth() == 0, 60, "outbox drained")
 
-        assert box.rejected() == [(bad.id, "station longer than 32 characters")]
-        written = [i for i in box.all_ids() if i != bad.id]
+        rejected = dict(box.rejected())
+        assert rejected.keys() == {bad.id, "e-garbled"}
+        assert rejected[bad.id] == "station longer than 32 characters"
+        assert rejected["e-garbled"].startswith("not an event: JSONDecodeError")
+        written = [i for i in box.all_ids() if i not in rejected]
         stored = stored_ids(store_url, "L1")
         assert len(stored) == len(written) == len(set(written))
         assert set(stored) == set(written)

@@ -146,3 +146,29 @@ def test_unknown_line_is_a_clear_error(tmp_path):
     assert "line 'L9' is not in the factory file" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "outbox" / "L9.sqlite").exists()
+
+
+def test_events_emitted_together_are_written_at_the_end_of_the_block_in_order(tmp_path):
+    with Outbox(tmp_path / "L1.sqlite") as box:
+        agent = LineAgent("L1", box)
+        burst = [Event(line="L1", type=EventType.MACHINE_STATE, payload={"n": n}) for n in range(5)]
+        with agent.together():
+            for event in burst[:3]:
+                agent.emit(event)
+            with agent.together():  # nested: written with the outer block
+                agent.emit(burst[3])
+            assert box.depth() == 0  # nothing on disk before the block ends
+        assert [e.id for e in box.unshipped()] == [e.id for e in burst[:4]]
+        # A block that fails still writes what was emitted before the failure.
+        try:
+            with agent.together():
+                agent.emit(burst[4])
+                raise RuntimeError("device loop broke")
+        except RuntimeError:
+            pass
+        assert [e.id for e in box.unshipped()] == [e.id for e in burst]
+        assert agent.appended == {EventType.MACHINE_STATE: 5}
+        # Outside a block every event is on disk when emit returns.
+        single = Event(line="L1", type=EventType.ANDON_CALLED)
+        agent.emit(single)
+        assert box.unshipped(limit=10)[-1].id == single.id

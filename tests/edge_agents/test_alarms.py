@@ -190,3 +190,28 @@ def test_engine_limits_faults_and_suppression_while_stopped(clock, events):
     assert manager.alarms["S1.needle_temperature.HI"].state == AlarmState.UNACK
     engine.on_value("S2", "needle_temperature", 80.0, 13)
     assert manager.alarms["S2.needle_temperature.HI"].state == AlarmState.UNACK
+
+
+def test_shelves_expire_in_definition_order_and_a_suppressed_shelf_never_expires(clock, events):
+    # `tick` looks only at the alarms shelved through the manager (it runs on every update).
+    m = AlarmManager("L1", events.append, clock=clock)
+    for key in ("S1.a", "S2.b", "S1.c"):
+        m.define(key, key[:2], key, Priority.LOW)
+        m.update(key, True)
+    m.shelve("S1.c", "ana", 30)
+    m.shelve("S2.b", "ana", 30)
+    m.shelve("S1.a", "ana", 30)
+    m.suppress_station("S1", "machine stopped")  # ends S1's shelves: they must not expire later
+    m.unsuppress_station("S1")
+    m.shelve("S1.a", "ana", 30)  # shelved again, anew
+    events.clear()
+    clock.advance(31)
+    m.tick()
+    expired = [e.payload["key"] for e in events if e.payload.get("change") == "shelve expired"]
+    raised = [e.payload["key"] for e in events if e.type == EventType.ALARM_RAISED]
+    assert raised + expired == ["S1.a", "S2.b"]  # definition order, S1.c not shelved any more
+    assert m.alarms["S1.c"].state == AlarmState.UNACK
+    events.clear()
+    clock.advance(60)
+    m.tick()
+    assert events == []

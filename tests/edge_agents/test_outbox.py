@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 
@@ -156,3 +157,19 @@ def test_rejected_events_leave_the_queue_but_stay_in_the_file(tmp_path):
         assert box.depth() == 2
         assert box.rejected() == [(events[1].id, "station longer than 32 characters")]
         assert box.all_ids() == [e.id for e in events]
+
+
+def test_unshipped_texts_in_order_within_the_byte_cap_and_marked_by_seq(tmp_path):
+    with Outbox(tmp_path / "L1.sqlite") as box:
+        events = _events(10)
+        box.append(events)
+        rows = box.unshipped_texts(limit=4)
+        assert [i for _, i, _ in rows] == [e.id for e in events[:4]]
+        assert [Event.from_dict(json.loads(t)) for _, _, t in rows] == events[:4]
+        one = len(rows[0][2])
+        # The cap cuts after whole events; the first always goes, however large.
+        assert len(box.unshipped_texts(limit=10, max_bytes=one * 3 + 1)) == 3
+        assert len(box.unshipped_texts(limit=10, max_bytes=1)) == 1
+        box.mark_shipped_seqs([seq for seq, _, _ in rows])
+        assert [i for _, i, _ in box.unshipped_texts()] == [e.id for e in events[4:]]
+        assert box.depth() == 6 and box.shipped_count() == 4
