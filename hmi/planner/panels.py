@@ -12,6 +12,7 @@ import streamlit as st
 from core.errors import AtelierError
 from core.orders import Priority
 from hmi.planner.desk import PlanSummary
+from hmi.planner.line_progress import lines_progress
 from hmi.planner.replanning import (
     down_request,
     kpi_rows,
@@ -166,3 +167,67 @@ def _show_outcome(outcome: Any) -> None:
         st.caption(line)
     if outcome.changes:
         st.dataframe(pd.DataFrame(outcome.changes), hide_index=True, width="stretch")
+
+
+def render_line_progress(refresh_s: float) -> None:
+    """Each line's progress against its published plan, refreshed on its own."""
+    st.header("Line progress")
+    st.fragment(_line_progress, run_every=refresh_s * 5)()
+
+
+def _line_progress() -> None:
+    now = datetime.now(UTC)
+    found = read(store_engine(), lambda s: lines_progress(s, now))
+    if not found:
+        st.info("No plan is published to a line yet.")
+        return
+    for p in found:
+        st.subheader(f"Line {p.line}: plan v{p.plan_version}")
+        cols = st.columns(3)
+        cols[0].metric("operations done", f"{p.done} of {p.planned}")
+        cols[1].metric("planned done by now", p.due_by_now)
+        behind = len(p.behind)
+        cols[2].metric("behind plan", behind)
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "station": s.station,
+                        "planned": s.planned,
+                        "done": s.done,
+                        "running": s.running,
+                        "due by now": s.due_by_now,
+                        "behind": s.behind,
+                        "done %": round(s.done_pct, 1),
+                        "plan %": round(s.due_pct, 1),
+                    }
+                    for s in p.stations
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        if p.behind:
+            st.warning(
+                f"Line {p.line}: {behind} operation(s) planned to be finished by now are not."
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "station": b.station,
+                            "bundle": b.bundle,
+                            "order": b.order_id,
+                            "operation": b.operation,
+                            "planned end (UTC)": b.planned_end.strftime("%Y-%m-%d %H:%M"),
+                            "status": b.status,
+                            "minutes behind": round(b.minutes_behind),
+                        }
+                        for b in p.behind[:50]
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+        else:
+            st.caption(f"Line {p.line} is on plan.")

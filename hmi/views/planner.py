@@ -1,6 +1,6 @@
 """Planner's desk: upload a batch with its row-by-row report, the orders, drafting results,
 planning (where the scheduler plugs in), the plans with publishing, a version's Gantt and
-markers, and replanning (rush order, station down)."""
+markers, replanning (rush order, station down) and each line's progress against its plan."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hmi.actions import run_action, show_outcome
 from hmi.planner.desk import UPLOAD_TYPES, list_plans, publish, upload_batch
 from hmi.planner.drafting import draft_preview
 from hmi.planner.outlook import render_outlook
-from hmi.planner.panels import render_replan, render_version
+from hmi.planner.panels import render_line_progress, render_replan, render_version
 from hmi.planner.planning import plan_orders, planning_backend
 from hmi.progress import ThreadSafeProgress
 from hmi.settings import load_settings
@@ -187,3 +187,4 @@ if drafts:
 
 render_version(plans)
 render_replan(user, plans, received, settings)
+render_line_progress(settings.refresh_s)
