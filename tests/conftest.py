@@ -75,7 +75,7 @@ def _pg_session_schema() -> Iterator[str]:
         _drop_schema(schema)
 
 
-def _empty_pg_tables(url: str) -> None:
+def empty_pg_tables(url: str) -> None:
     from core.db import make_engine
     from core.schema import Base
 
@@ -103,7 +103,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     schema: str = request.getfixturevalue("_pg_session_schema")
     url = pg_schema_url(schema)
-    _empty_pg_tables(url)
+    empty_pg_tables(url)
     yield url
 
 

@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from cluster.store import prepare_store
 from cluster.token import enable_token_auth, ensure_token
 from core.db import make_engine, transaction
-from core.schema import EventRow, LineAgentRow, LineCommandRow, PlanDeliveryRow
+from core.schema import EventRow, LineAgentRow
+from tests.conftest import empty_pg_tables, pg_schema_url
 
 REPO = Path(__file__).resolve().parents[2]
 _AUTH_VARS = ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")
@@ -33,17 +34,16 @@ def wait_for(condition: Callable[[], object], timeout_s: float, what: str, every
 
 
 @pytest.fixture
-def store_url(tmp_path: Path) -> Iterator[str]:
-    """The store under test: `ATELIER_TEST_DATABASE_URL` (PostgreSQL) or a fresh SQLite file."""
-    url = os.environ.get("ATELIER_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'store.db'}"
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The store under test, migrated and empty: with `ATELIER_TEST_DATABASE_URL` (PostgreSQL)
+    the session's scratch schema on that server (like `db_url`, so runs side by side never see
+    each other's rows or migrations), else a fresh SQLite file."""
+    if os.environ.get("ATELIER_TEST_DATABASE_URL"):
+        url = pg_schema_url(request.getfixturevalue("_pg_session_schema"))
+        empty_pg_tables(url)
+    else:
+        url = f"sqlite:///{tmp_path / 'store.db'}"
     prepare_store(url)
-    engine = make_engine(url)
-    with transaction(engine) as session:
-        session.execute(delete(EventRow))
-        session.execute(delete(LineAgentRow))
-        session.execute(delete(LineCommandRow))  # no operator's command left for a line
-        session.execute(delete(PlanDeliveryRow))  # nor a plan waiting for one
-    engine.dispose()
     yield url
 
 
