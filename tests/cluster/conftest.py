@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,26 @@ def agent_env(home: Path) -> dict[str, str]:
     env["ATELIER_HOME"] = str(home)
     env["PYTHONPATH"] = str(REPO)
     return env
+
+
+@contextmanager
+def local_ray_for(*lines: str) -> Iterator[None]:
+    """A new local Ray instance (even where another Ray runs) with the `central` role and the
+    given lines' roles, 1 CPU and a small object store; shut down on leaving."""
+    import ray
+
+    from cluster.roles import CENTRAL, NAMESPACE, ROLE_UNITS, line_resource
+
+    ray.init(
+        address="local",
+        num_cpus=1,
+        resources={CENTRAL: ROLE_UNITS, **{line_resource(line): ROLE_UNITS for line in lines}},
+        object_store_memory=200 * 2**20,
+        include_dashboard=False,
+        namespace=NAMESPACE,
+        log_to_driver=False,
+    )
+    try:
+        yield
+    finally:
+        ray.shutdown()

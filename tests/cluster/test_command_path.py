@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import select, update
 
 from cluster.plan_versions import payload
-from cluster.roles import CENTRAL, NAMESPACE, ROLE_UNITS, line_resource
 from core.commands import queue_command
 from core.db import make_engine, transaction
 from core.events import EventType
@@ -26,7 +25,7 @@ from edge_agents.outbox import Outbox
 from hmi.operator.actions import Acting, operate, scan_bundle
 from hmi.operator.line_view import line_view
 from hmi.operator.station import find_station
-from tests.cluster.conftest import REPO, agent_env, wait_for
+from tests.cluster.conftest import REPO, agent_env, local_ray_for, wait_for
 from tests.hmi.operator_store import add_plan
 from tests.hmi.pages_store import add_people
 from tests.hmi.test_operator_page import OLGA
@@ -36,19 +35,8 @@ pytestmark = pytest.mark.timeout(300)
 
 @pytest.fixture(scope="module")
 def local_ray(ray_token: Path) -> Iterator[None]:
-    import ray
-
-    ray.init(
-        address="local",
-        num_cpus=1,
-        resources={CENTRAL: ROLE_UNITS, line_resource("L1"): ROLE_UNITS},
-        object_store_memory=200 * 2**20,
-        include_dashboard=False,
-        namespace=NAMESPACE,
-        log_to_driver=False,
-    )
-    yield
-    ray.shutdown()
+    with local_ray_for("L1"):
+        yield
 
 
 def _agent(home: Path, outbox: Path) -> subprocess.Popen[bytes]:

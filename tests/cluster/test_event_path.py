@@ -14,29 +14,25 @@ from pathlib import Path
 
 import pytest
 
-from cluster.roles import CENTRAL, NAMESPACE, ROLE_UNITS, line_resource
 from core.events import Event, EventType
 from edge_agents.outbox import Outbox
-from tests.cluster.conftest import REPO, agent_env, agent_row, stored_ids, stored_types, wait_for
+from tests.cluster.conftest import (
+    REPO,
+    agent_env,
+    agent_row,
+    local_ray_for,
+    stored_ids,
+    stored_types,
+    wait_for,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture(scope="module")
 def local_ray(ray_token: Path) -> Iterator[None]:
-    import ray
-
-    ray.init(
-        address="local",  # a new instance, even where another Ray runs
-        num_cpus=1,
-        resources={CENTRAL: ROLE_UNITS, line_resource("L1"): ROLE_UNITS},
-        object_store_memory=200 * 2**20,
-        include_dashboard=False,
-        namespace=NAMESPACE,
-        log_to_driver=False,
-    )
-    yield
-    ray.shutdown()
+    with local_ray_for("L1"):
+        yield
 
 
 def _start_agent(home: Path, outbox: Path) -> subprocess.Popen[bytes]:

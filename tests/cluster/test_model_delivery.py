@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select
 
-from cluster.roles import CENTRAL, NAMESPACE, ROLE_UNITS, line_resource
 from core.config.models import CameraConfig
 from core.db import make_engine, transaction
 from core.events import EventType
@@ -25,7 +24,7 @@ from core.schema import EventRow, InspectionModelRow
 from edge_agents.camera import CameraLink
 from edge_agents.model_shelf import ModelShelf
 from edge_agents.outbox import Outbox
-from tests.cluster.conftest import agent_row, wait_for
+from tests.cluster.conftest import agent_row, local_ray_for, wait_for
 from tests.inspection.conftest import tiny_data, tiny_model
 
 __all__ = ["tiny_data", "tiny_model"]  # the inspection tests' tiny real model
@@ -35,19 +34,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 @pytest.fixture(scope="module")
 def local_ray(ray_token: Path) -> Iterator[None]:
-    import ray
-
-    ray.init(
-        address="local",  # a new instance, even where another Ray runs
-        num_cpus=1,
-        resources={CENTRAL: ROLE_UNITS, line_resource("L1"): ROLE_UNITS},
-        object_store_memory=200 * 2**20,
-        include_dashboard=False,
-        namespace=NAMESPACE,
-        log_to_driver=False,
-    )
-    yield
-    ray.shutdown()
+    with local_ray_for("L1"):
+        yield
 
 
 class CameraThread:

@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from cluster.roles import CENTRAL, NAMESPACE, ROLE_UNITS, line_resource
 from core.db import make_engine, transaction
 from core.events import EventType
 from core.schema import EventRow
 from edge_agents.outbox import Outbox
-from tests.cluster.conftest import REPO, agent_env, wait_for
+from tests.cluster.conftest import REPO, agent_env, local_ray_for, wait_for
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -28,19 +27,8 @@ PLAN = {"plan_id": PLAN_ID, "version": 7, "markers": [{"name": "M1", "plies": 12
 
 @pytest.fixture(scope="module")
 def local_ray(ray_token: Path) -> Iterator[None]:
-    import ray
-
-    ray.init(
-        address="local",
-        num_cpus=1,
-        resources={CENTRAL: ROLE_UNITS, line_resource("C1"): ROLE_UNITS},
-        object_store_memory=200 * 2**20,
-        include_dashboard=False,
-        namespace=NAMESPACE,
-        log_to_driver=False,
-    )
-    yield
-    ray.shutdown()
+    with local_ray_for("C1"):
+        yield
 
 
 def _received(engine) -> list[EventRow]:  # type: ignore[no-untyped-def]
