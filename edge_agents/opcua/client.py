@@ -237,8 +237,17 @@ class OpcUaLink:
                     getter = asyncio.ensure_future(sub.__anext__())
                 done, _ = await asyncio.wait({getter}, timeout=0.5)
                 if not done:
-                    # Queue empty: whatever this session produced and did not consume was dropped.
-                    lost = counter.produced - consumed
+                    # A publish that lands as the wait times out has put its values in the
+                    # queue and woken the getter, which resumes on the next loop turn: let it,
+                    # and count nothing while values are still on their way to us.
+                    await asyncio.sleep(0)
+                    if getter.done():
+                        continue
+                    queue = getattr(sub, "_event_queue", None)  # asyncua 2.1
+                    waiting = queue.qsize() if queue is not None else 0
+                    # Whatever this session produced and is neither consumed nor still queued
+                    # was dropped.
+                    lost = counter.produced - consumed - waiting
                     if lost > lost_seen:
                         log.error(
                             "OPC-UA %s: %d values dropped by a full queue",
