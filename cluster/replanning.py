@@ -53,6 +53,17 @@ class DownRequest:
     since: datetime
     minutes: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.minutes is not None and self.minutes < 1:
+            raise InputError(
+                f"station {self.station_id} down for {self.minutes} minutes: give at least 1 "
+                "minute, or none for until further notice"
+            )
+        if self.since.tzinfo is None:
+            raise InputError(
+                f"station {self.station_id} down since {self.since}: the time needs a time zone"
+            )
+
 
 Request = RushRequest | DownRequest
 

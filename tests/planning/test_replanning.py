@@ -157,6 +157,11 @@ def test_bad_requests_store_nothing(engine, planned):
     for version, request, message in cases:
         with pytest.raises(InputError, match=message):
             replan_version(engine, planned, version, request, settings=FAST, now=NOW)
+    # A request that cannot be an outage is refused where it is made.
+    with pytest.raises(InputError, match="S1 down for 0 minutes: give at least 1 minute"):
+        DownRequest("S1", NOW, 0)
+    with pytest.raises(InputError, match="needs a time zone"):
+        DownRequest("S1", NOW.replace(tzinfo=None), 60)
     # A superseded version is refused too.
     replan_version(engine, planned, 1, RushRequest(TSHIRTS[0]), settings=FAST, now=NOW)
     with transaction(engine) as session:
