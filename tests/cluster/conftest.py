@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -127,3 +129,27 @@ def local_ray_for(*lines: str) -> Iterator[None]:
         yield
     finally:
         ray.shutdown()
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Processes a test starts with `start_cli`; killed (whole session) if still running."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for proc in started:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def start_cli(
+    procs: list[subprocess.Popen[bytes]], env: dict[str, str], log: Path, *args: str
+) -> subprocess.Popen[bytes]:
+    """`atelier ARGS` as its own session, output to `log`, recorded in `procs`."""
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cluster.cli.main", *args], env=env, cwd=REPO,
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    procs.append(proc)
+    return proc

@@ -24,9 +24,6 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -43,7 +40,7 @@ from core.events import Event, EventType, utcnow
 from core.schema import EventRow
 from edge_agents.opcua.ports import PORT_BASE_ENV
 from edge_agents.outbox import Outbox, outbox_path
-from tests.cluster.conftest import REPO, agent_row, stored_ids, wait_for
+from tests.cluster.conftest import REPO, agent_row, start_cli, stored_ids, wait_for
 from tests.edge_agents.conftest import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -55,26 +52,6 @@ BACKLOG = 100  # events the agent must write while cut off before the centre com
 
 def _central_node(cluster: Any) -> Any:
     return cluster.add_node(resources={CENTRAL: ROLE_UNITS}, labels={"role": CENTRAL}, **_NODE)
-
-
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for proc in started:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
-def _start(procs: list, env: dict[str, str], log: Path, *args: str) -> subprocess.Popen[bytes]:
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cluster.cli.main", *args], env=env, cwd=REPO,
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    procs.append(proc)
-    return proc
 
 
 def _outbox_events(path: Path) -> list[Event]:
@@ -154,8 +131,8 @@ def test_central_node_killed_while_machines_run(
 
         sim_args = ("simulate", "opcua", "--line", "L1", "--faults-per-hour", "0",
                     "--thread-breaks-per-hour", "0")  # fmt: skip
-        _start(processes, env, tmp_path / "sim.log", *sim_args)
-        agent = _start(processes, env, tmp_path / "agent.log",
+        start_cli(processes, env, tmp_path / "sim.log", *sim_args)
+        agent = start_cli(processes, env, tmp_path / "agent.log",
                        "edge", "run", "--line", "L1", "--heartbeat", "0.5")  # fmt: skip
         now = utcnow()
         plan = {

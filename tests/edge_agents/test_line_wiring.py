@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,16 +18,12 @@ from core.events import Event, EventType, utcnow
 from core.schema import AlarmRow, LineAgentRow, TelemetryAggregateRow
 from edge_agents.opcua.ports import PORT_BASE_ENV, with_port_base
 from edge_agents.outbox import Outbox, outbox_path
-from tests.cluster.conftest import REPO, store_url, wait_for
+from tests.cluster.conftest import REPO, processes, start_cli, store_url, wait_for
 from tests.edge_agents.conftest import free_port
 
-__all__ = ["store_url"]  # the store fixture, shared with the cluster tests
+__all__ = ["processes", "store_url"]  # fixtures shared with the cluster tests
 
 pytestmark = pytest.mark.timeout(180)
-
-
-def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "cluster.cli.main", *args]
 
 
 @pytest.fixture
@@ -40,26 +33,6 @@ def plant_env(tmp_path: Path) -> dict[str, str]:
     env.update(ATELIER_HOME=str(home), PYTHONPATH=str(REPO), ATELIER_OPCUA_PASSWORD="")
     env[PORT_BASE_ENV] = str(free_port())
     return env
-
-
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for proc in started:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
-def _start(procs: list, env: dict[str, str], log: Path, *args: str) -> subprocess.Popen[bytes]:
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            _cli(*args), env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    procs.append(proc)
-    return proc
 
 
 def _outbox_events(path: Path) -> list[Event]:
@@ -85,10 +58,10 @@ def test_agent_runs_the_line_devices_into_the_store(
 
     # Many faults so that an alarm is raised within seconds.
     sim_args = ("simulate", "opcua", "--line", "C1", "--faults-per-hour", "4000")
-    _start(processes, plant_env, tmp_path / "sim.log", *sim_args)
-    _start(processes, plant_env, tmp_path / "serial.log", "simulate", "serial", "--line", "C1",
+    start_cli(processes, plant_env, tmp_path / "sim.log", *sim_args)
+    start_cli(processes, plant_env, tmp_path / "serial.log", "simulate", "serial", "--line", "C1",
            "--scan-every", "0.5")  # fmt: skip
-    agent = _start(processes, plant_env, tmp_path / "agent.log",
+    agent = start_cli(processes, plant_env, tmp_path / "agent.log",
                    "edge", "run", "--line", "C1", "--heartbeat", "0.5")  # fmt: skip
     path = outbox_path("C1", home)
     url = with_port_base(plant, int(plant_env[PORT_BASE_ENV])).line("C1").stations[0].opcua.url
@@ -155,9 +128,9 @@ def test_a_missing_password_is_reported_once_and_the_agent_keeps_running(
 ) -> None:
     home = Path(plant_env["ATELIER_HOME"])
     plant_env |= prepare_simulation(load_factory(None), home, plant_env, lambda _msg: None)
-    _start(processes, plant_env, tmp_path / "sim.log", "simulate", "opcua", "--line", "C1")
+    start_cli(processes, plant_env, tmp_path / "sim.log", "simulate", "opcua", "--line", "C1")
     plant_env.pop("ATELIER_OPCUA_PASSWORD")  # the simulator has it, the agent does not
-    agent = _start(processes, plant_env, tmp_path / "agent.log",
+    agent = start_cli(processes, plant_env, tmp_path / "agent.log",
                    "edge", "run", "--line", "C1", "--heartbeat", "0.2")  # fmt: skip
     path = outbox_path("C1", home)
 
