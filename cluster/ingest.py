@@ -99,21 +99,19 @@ class CentralIngest:
             row.links = links
             apply_model_events(row, batch)
             model = self.models.offer(session)
+            # What waits for the line goes back in the same reply, read in the same transaction.
+            plans = waiting_plans(session, line)
+            commands = [c.to_dict() for c in waiting_commands(session, line)]
         if new:
             log.debug("line %s: stored %d new of %d events", line, len(new), len(batch))
         return {
             "stored": len(new),
             "rejected": rejected,
             "rejected_at": rejected_at,
-            "plans": self._plans_for(line),
+            "plans": plans,
             "model": model,
-            "commands": self._commands_for(line),
+            "commands": commands,
         }
-
-    def _commands_for(self, line: str) -> list[dict[str, Any]]:
-        """The line's operator commands not yet in its inbox, in the order they were given."""
-        with transaction(self.engine) as session:
-            return [c.to_dict() for c in waiting_commands(session, line)]
 
     def commands_delivered(self, line: str, command_ids: list[str]) -> int:
         """The uplink wrote these commands into the line's inbox; stop sending them."""
@@ -132,12 +130,9 @@ class CentralIngest:
             mark_plans_delivered(session, line, plan_ids)
 
     def pending_plans(self, line: str) -> list[str]:
-        return [plan_id for plan_id, _ in self._plans_for(line)]
-
-    def _plans_for(self, line: str) -> list[tuple[str, dict[str, Any]]]:
         """The line's published plans not yet in its inbox, in the order they were published."""
         with transaction(self.engine) as session:
-            return waiting_plans(session, line)
+            return [plan_id for plan_id, _ in waiting_plans(session, line)]
 
     def model_file(self, version: str, name: str) -> dict[str, Any]:
         """One file of a model version for a line's uplink: `{"data": ...}` or `{"error": ...}`."""
