@@ -13,12 +13,12 @@ with each reply until the uplink says they are in the line's inbox. Each reply a
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
 from cluster.model_delivery import ModelOffers, apply_model_events
+from core import jsontext
 from core.commands import mark_delivered, waiting_commands
 from core.db import make_engine, transaction
 from core.errors import InputError
@@ -28,9 +28,17 @@ from core.schema import LineAgentRow
 from core.settings import atelier_home
 from core.store_alarms import ALARM_EVENTS, apply_alarm_events
 from core.store_events import store_new_events
-from core.store_telemetry import aggregate_values, store_aggregate_values
+from core.store_telemetry import (
+    aggregate_values,
+    project_pending,
+    queue_aggregates,
+    store_aggregate_values,
+)
 
 log = logging.getLogger(__name__)
+
+TELEMETRY_INLINE_MAX = 500  # events in a batch beyond which its aggregates are queued
+TELEMETRY_CATCH_UP = 2_000  # queued aggregates projected after each smaller batch
 
 
 class CentralIngest:
@@ -75,7 +83,11 @@ class CentralIngest:
         with transaction(self.engine) as session:
             new = store_new_events(session, batch)
             # Side work for the new events only: a replay touches neither table again.
-            store_aggregate_values(session, _aggregates(line, new))
+            backlog = len(events) > TELEMETRY_INLINE_MAX
+            if backlog:
+                queue_aggregates(session, new)
+            else:
+                store_aggregate_values(session, _aggregates(line, new))
             apply_alarm_events(session, [e for e in new if e.type in ALARM_EVENTS])
             row = session.get(LineAgentRow, line)
             if row is None:
@@ -104,6 +116,8 @@ class CentralIngest:
             commands = [c.to_dict() for c in waiting_commands(session, line)]
         if new:
             log.debug("line %s: stored %d new of %d events", line, len(new), len(batch))
+        if not backlog:
+            self._catch_up_telemetry()
         return {
             "stored": len(new),
             "rejected": rejected,
@@ -112,6 +126,20 @@ class CentralIngest:
             "model": model,
             "commands": commands,
         }
+
+    def _catch_up_telemetry(self) -> None:
+        """Project queued aggregates in a transaction of their own: a fault here must not
+        refuse the line's batch (already stored); the queue keeps them for the next try."""
+        try:
+            with transaction(self.engine) as session:
+                done = project_pending(session, TELEMETRY_CATCH_UP)
+        except Exception:
+            log.exception(
+                "telemetry catch-up failed; the queued aggregates wait for the next batch"
+            )
+            return
+        if done:
+            log.debug("telemetry catch-up: %d queued aggregates projected", done)
 
     def commands_delivered(self, line: str, command_ids: list[str]) -> int:
         """The uplink wrote these commands into the line's inbox; stop sending them."""
@@ -157,7 +185,7 @@ def _event_id(item: dict[str, Any] | str) -> str:
     """The id of an item that is not an event, as far as it can be told, for the reply."""
     if isinstance(item, str):
         try:
-            item = json.loads(item)
+            item = jsontext.loads(item)
         except ValueError:
             return "?"
     return str(item.get("id", "?"))[:64] if isinstance(item, dict) else "?"
@@ -166,7 +194,7 @@ def _event_id(item: dict[str, Any] | str) -> str:
 def _check(item: dict[str, Any] | str) -> tuple[Event | None, str]:
     """An event the store can hold, or the reason it cannot (column sizes as in `EventRow`)."""
     try:
-        data = json.loads(item) if isinstance(item, str) else item
+        data = jsontext.loads(item) if isinstance(item, str) else item
         event = Event.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         return None, f"not an event: {type(exc).__name__}: {exc}"
@@ -185,7 +213,7 @@ def _check(item: dict[str, Any] | str) -> tuple[Event | None, str]:
     if isinstance(item, str):
         return event, ""  # decoded from JSON text: its payload is JSON
     try:
-        json.dumps(event.payload)
+        jsontext.dumps(event.payload)
     except (TypeError, ValueError) as exc:
         return None, f"payload is not JSON: {exc}"
     return event, ""

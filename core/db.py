@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
@@ -11,6 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Dialect, Engine, Table, TypeDecorator, create_engine, event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import jsontext
 from core.settings import database_url
 
 
@@ -24,7 +24,12 @@ def _normalise(url: str) -> str:
 def make_engine(url: str | None = None) -> Engine:
     url = _normalise(url or database_url())
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            json_serializer=jsontext.dumps,
+            json_deserializer=jsontext.loads,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -35,7 +40,12 @@ def make_engine(url: str | None = None) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        json_serializer=jsontext.dumps,
+        json_deserializer=jsontext.loads,
+    )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -94,10 +104,10 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
 
 
 def _copy_value(kind: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
-    # COPY takes what psycopg adapts by itself; JSON goes as its text, UTC times checked as in
-    # the column type (a naive time is refused the same way).
+    # COPY takes what psycopg adapts by itself; JSON goes as its text (as the engine's serializer
+    # writes it), UTC times checked as in the column type (a naive time is refused the same way).
     if isinstance(kind, TypeDecorator):
         return lambda value: kind.process_bind_param(value, dialect)
     if isinstance(kind, JSON):
-        return lambda value: None if value is None else json.dumps(value)
+        return lambda value: None if value is None else jsontext.dumps(value)
     return None

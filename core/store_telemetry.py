@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from core.db import insert_rows
 from core.errors import InputError
 from core.events import Event, EventType
-from core.schema import TelemetryAggregateRow
+from core.schema import EventRow, TelemetryAggregateRow, TelemetryPendingRow
 from core.telemetry_rollup import StoredSecond, roll_up_new
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,49 @@ def store_aggregate_values(session: Session, rows: Sequence[dict[str, Any]]) -> 
                       for r in new]
         )  # fmt: skip
     return len(new)
+
+
+def queue_aggregates(session: Session, events: Sequence[Event]) -> int:
+    """Queue the `telemetry.aggregate` events among `events` (stored in this transaction) for
+    `project_pending`; returns how many were queued."""
+    ids = [{"event_id": e.id} for e in events if e.type == EventType.TELEMETRY_AGGREGATE]
+    insert_rows(session, cast(Table, TelemetryPendingRow.__table__), ids)
+    return len(ids)
+
+
+def project_pending(session: Session, limit: int) -> int:
+    """Store the seconds of up to `limit` queued aggregates, oldest first, and take them off
+    the queue, in the caller's transaction; returns how many left the queue. A malformed
+    aggregate is logged and stays a plain event, as when stored directly."""
+    P, E = TelemetryPendingRow, EventRow
+    queued = session.execute(
+        select(P.seq, E.id, E.line, E.station, E.type, E.time, E.payload)
+        .join(E, E.id == P.event_id, isouter=True)
+        .order_by(P.seq)
+        .limit(limit)
+    ).all()
+    if not queued:
+        return 0
+    rows: list[dict[str, Any]] = []
+    for seq, event_id, line, station, kind, time, payload in queued:
+        if event_id is None:
+            log.error("telemetry queue entry %d names an event that is not stored; dropped", seq)
+            continue
+        try:
+            event = Event(line, kind, payload, station=station, time=time, id=event_id)
+            rows.extend(aggregate_values(event))
+        except InputError as exc:
+            log.error("line %s: %s; kept as an event only", line, exc)
+    store_aggregate_values(session, rows)
+    seqs = [q.seq for q in queued]
+    for start in range(0, len(seqs), 900):
+        session.execute(delete(P).where(P.seq.in_(seqs[start : start + 900])))
+    return len(queued)
+
+
+def pending_aggregates(session: Session) -> int:
+    """Aggregates stored as events whose seconds are not in the telemetry tables yet."""
+    return int(session.scalar(select(func.count()).select_from(TelemetryPendingRow)) or 0)
 
 
 def _present(session: Session, rows: list[dict[str, Any]]) -> set[AggregateKey]:

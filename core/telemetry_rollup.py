@@ -135,10 +135,12 @@ def roll_up_new(session: Session, rows: Iterable[StoredSecond]) -> None:
     stored ones (a replay, out of order) make that minute recomputed."""
     M = TelemetryMinuteRow
     new: dict[MinuteKey, list[Reading]] = {}
+    minutes: dict[datetime, datetime] = {}  # a batch's signals share their seconds
     for r in rows:
-        new.setdefault((r.station, r.signal, minute_of(r.second)), []).append(
-            (r.second, r.last, r.line)
-        )
+        minute = minutes.get(r.second)
+        if minute is None:
+            minute = minutes[r.second] = minute_of(r.second)
+        new.setdefault((r.station, r.signal, minute), []).append((r.second, r.last, r.line))
     keys = sorted(new)
     again = []
     for start in range(0, len(keys), _CHUNK):

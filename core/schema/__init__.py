@@ -15,7 +15,12 @@ from core.schema.orders import CustomerRow, OrderRow
 from core.schema.plans import PlanAssignmentRow, PlanMarkerRow, PlanRow
 from core.schema.plant import LineRow, StationRow
 from core.schema.production import OperationRow, PatternPieceRow, ProductionOrderRow, RoutingRow
-from core.schema.telemetry import TelemetryAggregateRow, TelemetryMinuteRow, TelemetrySampleRow
+from core.schema.telemetry import (
+    TelemetryAggregateRow,
+    TelemetryMinuteRow,
+    TelemetryPendingRow,
+    TelemetrySampleRow,
+)
 from core.schema.users import UserRow
 
 __all__ = [
@@ -41,6 +46,7 @@ __all__ = [
     "StationRow",
     "TelemetryAggregateRow",
     "TelemetryMinuteRow",
+    "TelemetryPendingRow",
     "TelemetrySampleRow",
     "UserRow",
 ]

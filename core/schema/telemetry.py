@@ -74,3 +74,18 @@ class TelemetryMinuteRow(Base):
     execute_s: Mapped[int]
 
     __table_args__ = (CheckConstraint("readings >= 1", name="readings_positive"),)
+
+
+class TelemetryPendingRow(Base):
+    """A stored `telemetry.aggregate` event whose seconds are not yet in the telemetry tables.
+
+    Ingest takes a line's backlog (a batch of more than a few hundred events, as after an
+    outage) into `events` first, so the line's outbox empties at the event path's speed, and
+    queues its aggregates here in the same transaction; later, smaller batches project them,
+    oldest first, each in the transaction that deletes its row (`core.store_telemetry`).
+    """
+
+    __tablename__ = "telemetry_pending"
+
+    seq: Mapped[int] = mapped_column(_BigId, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64))

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import AtelierError
+from core.store_telemetry import pending_aggregates
 from hmi.charts import pareto_spec, trend_spec
 from hmi.operator.andon import andon_notices
 from hmi.overview.journal import NEEDS_ATTENTION, alarm_journal
@@ -105,9 +106,15 @@ def _trends(window: timedelta) -> None:
     try:
         names = read(store_engine(), signals)
         ids = read(store_engine(), stations)
+        behind = read(store_engine(), pending_aggregates)
     except AtelierError as exc:
         show_error(exc)
         return
+    if behind:
+        st.caption(
+            f"Catching up after a line's backlog: {behind:,} station-seconds are stored and not "
+            "yet in these charts and the OEE table; they follow within seconds."
+        )
     if not names:
         st.info("No telemetry has reached the store yet.")
         return

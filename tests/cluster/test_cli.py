@@ -59,6 +59,22 @@ def test_status_shows_each_lines_model_version(tmp_path, store_url):
     assert "│ v2 " in l1  # the version rolled back to, next to the outbox depth
 
 
+def test_status_says_how_much_telemetry_a_backlog_left_to_chart(tmp_path, store_url):
+    from tests.cluster.test_ingest_telemetry_backlog import _aggregates
+
+    result = _run(["status", "--json", "--no-nodes"], tmp_path, store_url)
+    assert json.loads(result.stdout)["telemetry_pending"] == 0
+    ingest = CentralIngest(store_url, str(tmp_path))
+    backlog = _aggregates("L1-M001", 600)  # ten minutes of one station: more than inline
+    ingest.ship("L1", "n", [e.to_dict() for e in backlog], 0)
+    ingest.engine.dispose()
+    result = _run(["status", "--json", "--no-nodes"], tmp_path, store_url)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["telemetry_pending"] == 600
+    result = _run(["status", "--no-nodes"], tmp_path, store_url)
+    assert "telemetry: 600 aggregates stored, not yet in the telemetry tables" in result.stdout
+
+
 def test_status_with_a_dead_address_says_not_reachable(tmp_path, store_url):
     (tmp_path / "cluster.json").write_text(json.dumps({"address": "127.0.0.1:1"}))
     result = _run(["status"], tmp_path, store_url)

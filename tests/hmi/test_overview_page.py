@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.db import make_engine, transaction
-from core.schema import AlarmRow, TelemetryAggregateRow
+from core.schema import AlarmRow, TelemetryAggregateRow, TelemetryPendingRow
 from core.telemetry_rollup import roll_up_everything
 from core.users import Role
 from hmi.session import USER_KEY, SignedIn
@@ -109,3 +109,14 @@ def test_an_empty_store_says_there_is_no_data(db_url, monkeypatch):
         "No state or good/scrap telemetry in this window: OEE needs them.",
         "No telemetry has reached the store yet.",
     ]
+
+
+def test_the_trends_say_when_a_backlogs_telemetry_is_still_catching_up(store):
+    at = page()
+    assert not any("Catching up" in c.value for c in at.caption)
+    with transaction(store) as s:
+        s.add_all(TelemetryPendingRow(event_id=f"e{i}") for i in range(3))
+    at = page()
+    assert not at.exception and not at.error
+    (note,) = [c.value for c in at.caption if "Catching up" in c.value]
+    assert note.startswith("Catching up after a line's backlog: 3 station-seconds")

@@ -49,6 +49,7 @@ def register(bench: typer.Typer) -> None:
             "outbox_batch": outbox_batch,
             "outbox_mix": outbox_mix,
             "outbox_replay_new": path.replay_new,
+            "telemetry_catch_up_s": round(path.telemetry_catch_up_s, 2),
         }
         if json_out:
             typer.echo(json.dumps(data))

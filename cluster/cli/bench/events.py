@@ -41,6 +41,9 @@ def register(bench: typer.Typer) -> None:
             f"= {result.ship_per_s:,.0f} events/s (batch {batch})"
         )
         typer.echo(
+            f"telemetry tables caught up {result.telemetry_catch_up_s:.1f} s after the backlog"
+        )
+        typer.echo(
             f"full replay: {result.events:,} events in {result.replay_s:.1f} s, "
             f"{result.replay_new} new rows"
         )

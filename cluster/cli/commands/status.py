@@ -24,19 +24,22 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Lines' agents (online, last heartbeat, outbox depth, inspection model, events
-        shipped, links) and Ray nodes."""
+        shipped, links), telemetry still to be charted after a backlog, and Ray nodes."""
         from cluster.status import cluster_nodes, known_address, line_statuses, local_outbox
         from cluster.store import prepare_store
         from cluster.token import enable_token_auth, token_path
         from core.config import load_factory
-        from core.db import make_engine
+        from core.db import make_engine, transaction
         from core.settings import atelier_home, database_url
+        from core.store_telemetry import pending_aggregates
 
         plant = load_factory(factory)
         url = database_url()
         prepare_store(url)
         engine = make_engine(url)
         lines = line_statuses(engine, [ln.id for ln in plant.lines], online_within)
+        with transaction(engine) as session:
+            behind = pending_aggregates(session)
         engine.dispose()
         home = atelier_home()
         local = {s.line: local_outbox(home, s.line) for s in lines}
@@ -51,6 +54,7 @@ def register(app: typer.Typer) -> None:
                 json.dumps(
                     {
                         "lines": [s.to_dict() | {"local": local[s.line]} for s in lines],
+                        "telemetry_pending": behind,
                         "cluster": {
                             "address": address,
                             "reachable": node_list is not None,
@@ -62,6 +66,8 @@ def register(app: typer.Typer) -> None:
             )
             return
         _print_tables(lines, local, address, node_list)
+        if behind:
+            typer.echo(f"telemetry: {behind:,} aggregates stored, not yet in the telemetry tables")
 
 
 def _print_tables(lines, local, address, node_list) -> None:  # type: ignore[no-untyped-def]
