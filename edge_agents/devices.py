@@ -102,7 +102,8 @@ def sample_pipeline(
     """The line's aggregator, alarms and OEE, fed by the returned `on_sample`, and the agent
     task that flushes the aggregator and ticks the alarms once a second."""
     aggregator = SecondAggregator(line_id, agent.emit)
-    manager = AlarmManager(line_id, agent.emit)
+    # Alarms start from what the line last wrote of them: a restart keeps acks and shelves.
+    manager = AlarmManager(line_id, agent.emit, saved=agent.outbox.alarm_states())
     agent.commands.alarms = manager  # operators' acknowledge and shelve from the HMI
     engine = AlarmEngine(demo_rules(), manager)
     oee = LineOee(factory, line_id)

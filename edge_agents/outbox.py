@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import InputError
-from core.events import Event, utcnow
+from core.events import Event, EventType, utcnow
 from core.settings import atelier_home
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,20 @@ CREATE TABLE IF NOT EXISTS links (
     since TEXT NOT NULL,
     detail TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE IF NOT EXISTS alarm_states (
+    key TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    event_id TEXT NOT NULL
+);
 """
+
+# Alarm events whose payload is the alarm's whole state (`Alarm.to_dict()`): the latest one per
+# key is kept in `alarm_states`, in the transaction that writes it, for the agent's restart.
+_ALARM_STATE_EVENTS = (EventType.ALARM_RAISED, EventType.ALARM_CHANGED)
+_SAVE_ALARM = (
+    "INSERT INTO alarm_states (key, body, event_id) VALUES (?, ?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET body = excluded.body, event_id = excluded.event_id"
+)
 
 
 def outbox_path(line: str, home: Path | None = None) -> Path:
@@ -110,11 +123,16 @@ class Outbox:
     # --- events -------------------------------------------------------------------------
 
     def append(self, events: Sequence[Event]) -> None:
-        """Write events durably, in one transaction; an id already present is kept as it was."""
-        self._write(
-            "INSERT OR IGNORE INTO outbox (id, body) VALUES (?, ?)",
-            [(e.id, json.dumps(e.to_dict())) for e in events],
-        )
+        """Write events durably, in one transaction; an id already present is kept as it was.
+        An alarm's state in an alarm event is kept as that alarm's latest (`alarm_states`)."""
+        self.append_with(events, [])
+
+    def alarm_states(self) -> dict[str, dict[str, Any]]:
+        """Each alarm's state as its latest alarm event wrote it (`Alarm.to_dict()`), by key:
+        what the line's operators saw and did, for the agent to start from after a restart."""
+        return {
+            key: json.loads(body) for key, body in self._read("SELECT key, body FROM alarm_states")
+        }
 
     def unshipped(self, limit: int = 500) -> list[Event]:
         """The oldest events not yet confirmed by the centre, in the order they were written."""
@@ -214,6 +232,12 @@ class Outbox:
                     "INSERT OR IGNORE INTO outbox (id, body) VALUES (?, ?)",
                     [(e.id, json.dumps(e.to_dict())) for e in events],
                 )
+                alarms = [e for e in events if e.type in _ALARM_STATE_EVENTS and "key" in e.payload]
+                if alarms:
+                    cur.executemany(
+                        _SAVE_ALARM,
+                        [(str(e.payload["key"]), json.dumps(e.payload), e.id) for e in alarms],
+                    )
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")

@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 from core.events import Event, EventType, utcnow
 from edge_agents.alarms.state import Alarm, AlarmState, AlarmStateError, Priority
@@ -28,8 +29,13 @@ class AlarmManager:
         clock: Callable[[], datetime] = utcnow,
         flood_window_s: float = 600.0,
         flood_max: int = 10,
+        saved: dict[str, dict[str, Any]] | None = None,
     ) -> None:
+        """`saved`: each alarm's state as the line last wrote it (`Outbox.alarm_states()`);
+        an alarm takes it when it is defined, so an agent restart keeps what operators saw and
+        did (acknowledged, shelved until ...) instead of raising everything again."""
         self.line = line
+        self._saved = dict(saved or {})
         self._emit = emit
         self._clock = clock
         self.flood_window = timedelta(seconds=flood_window_s)
@@ -47,9 +53,34 @@ class AlarmManager:
         alarm = self.alarms.get(key)
         if alarm is None:
             alarm = self.alarms[key] = Alarm(key, station, message, Priority(priority))
+            if key in self._saved:
+                self._restore(alarm, self._saved.pop(key))
             self._by_station.setdefault(station, []).append(alarm)
             self._defined[key] = len(self._defined)
         return alarm
+
+    def _restore(self, alarm: Alarm, saved: dict[str, Any]) -> None:
+        """Take the state the alarm had before the restart; a saved state that cannot be read
+        is logged and the alarm starts from its condition, as without one."""
+        try:
+            state = AlarmState(saved["state"])
+            since = _time(saved.get("since"))
+            until = _time(saved.get("shelved_until"))
+            value = saved.get("value")
+            value = None if value is None else float(value)
+        except (KeyError, TypeError, ValueError) as exc:
+            log.error("alarm %s: saved state unreadable (%r); from its condition", alarm.key, exc)
+            return
+        alarm.state = state
+        alarm.active = bool(saved.get("active"))
+        alarm.value = value
+        alarm.since = since
+        alarm.shelved_until = until
+        alarm.acked_by = saved.get("acked_by")
+        alarm.shelved_by = saved.get("shelved_by")
+        alarm.shelve_reason = saved.get("shelve_reason")
+        if state == AlarmState.SHELVED:
+            self._shelved.add(alarm.key)  # its expiry is checked by `tick`
 
     def _get(self, key: str) -> Alarm:
         try:
@@ -201,3 +232,12 @@ class AlarmManager:
         order = {p: i for i, p in enumerate(Priority)}
         shown = [a for a in self.alarms.values() if a.state != AlarmState.NORMAL]
         return sorted(shown, key=lambda a: (order[a.priority], a.since or self._clock()))
+
+
+def _time(text: Any) -> datetime | None:
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(str(text))
+    if moment.tzinfo is None:
+        raise ValueError(f"time {text} has no time zone")
+    return moment
