@@ -51,6 +51,9 @@ class CentralIngest:
         self.engine = make_engine(database_url)
         # Model folders are registered relative to the centre's home.
         self.models = ModelOffers(Path(home) if home else atelier_home())
+        # Whether `telemetry_pending` may hold anything: unknown at start (a backlog queued
+        # before a restart), so the first small batch looks; cleared when a look finds it drained.
+        self._telemetry_queued = True
 
     def ping(self) -> bool:
         return True
@@ -94,7 +97,9 @@ class CentralIngest:
             # Side work for the new events only: a replay touches neither table again.
             backlog = len(events) > TELEMETRY_INLINE_MAX
             if backlog:
-                queue_aggregates(session, new)
+                self._telemetry_queued = (
+                    queue_aggregates(session, new) > 0 or self._telemetry_queued
+                )
             else:
                 store_aggregate_values(session, _aggregates(line, new))
             apply_alarm_events(session, [e for e in new if e.type in ALARM_EVENTS])
@@ -125,7 +130,7 @@ class CentralIngest:
             commands = [c.to_dict() for c in waiting_commands(session, line)]
         if new:
             log.debug("line %s: stored %d new of %d events", line, len(new), len(batch))
-        if not backlog:
+        if not backlog and self._telemetry_queued:
             self._catch_up_telemetry()
         return {
             "stored": len(new),
@@ -142,6 +147,7 @@ class CentralIngest:
         try:
             with transaction(self.engine) as session:
                 done = project_pending(session, TELEMETRY_CATCH_UP)
+            self._telemetry_queued = done == TELEMETRY_CATCH_UP  # a full take: more may wait
         except Exception:
             log.exception(
                 "telemetry catch-up failed; the queued aggregates wait for the next batch"
