@@ -61,6 +61,11 @@ class Uplink:
         self._state = ""
         self._shipped = 0
         self._reconnects = 0
+        # A backlog is shipped in a pipeline (`_ship_once`): the next batch, read while the
+        # centre stores this one, and the sequence numbers of the last stored batch, marked
+        # shipped while the centre stores the next.
+        self._next: list[tuple[int, str, str]] | None = None
+        self._stored: list[int] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"uplink-{line}", daemon=True)
         self._thread.start()
@@ -84,6 +89,8 @@ class Uplink:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=self.call_timeout_s)
+        if not self._thread.is_alive():
+            self._mark_stored()  # the last committed batch, if the loop stopped before marking it
 
     def _set_state(self, state: str, detail: str = "") -> None:
         if state != self._state:
@@ -116,17 +123,34 @@ class Uplink:
                 backoff = min(backoff * 2, self.max_backoff_s)
 
     def _ship_once(self, ingest: Any) -> bool:
-        """Ship one batch and take waiting plans; returns True when more is waiting."""
+        """Ship one batch and take waiting plans; returns True when more is waiting.
+
+        With a backlog the uplink and the centre work at once: while the centre stores this
+        batch, the uplink marks the previous one shipped (its reply came: it is committed) and
+        reads the next one. The centre still gets the batches one after the other, each only
+        after the one before was committed, so the order per station holds; an uplink that dies
+        before marking a stored batch ships it again, which stores nothing twice."""
         # The events travel as the JSON texts the outbox holds: one list of strings, which Ray
         # pickles cheaply, and which the centre decodes one by one (a bad one is refused alone).
-        rows = self.outbox.unshipped_texts(self.batch_size, self.max_batch_bytes)
-        depth = self.outbox.depth()
-        reply = ray.get(
-            ingest.ship.remote(
-                self.line, self._node_id, [body for _, _, body in rows], depth - len(rows)
-            ),
-            timeout=self.call_timeout_s,
+        rows = self._next
+        self._next = None
+        if rows is None:
+            rows = self.outbox.unshipped_texts(self.batch_size, self.max_batch_bytes)
+        waiting = self.outbox.depth() - len(self._stored)  # the last batch is stored already
+        pending = ingest.ship.remote(
+            self.line, self._node_id, [body for _, _, body in rows], waiting - len(rows)
         )
+        self._mark_stored()
+        more = waiting > len(rows)
+        if more and rows:
+            self._next = self.outbox.unshipped_texts(
+                self.batch_size, self.max_batch_bytes, after=rows[-1][0]
+            )
+        try:
+            reply = ray.get(pending, timeout=self.call_timeout_s)
+        except BaseException:
+            self._next = None  # this batch goes again first
+            raise
         # Refused events are set aside by position: a text that is not JSON has no id to name.
         reasons = [str(r) for _, r in reply.get("rejected", [])]
         refused = [(rows[at][1], reason) for at, reason in zip(reply["rejected_at"], reasons)]  # noqa: B905
@@ -134,8 +158,10 @@ class Uplink:
             self.outbox.mark_rejected(refused)
             log.error("uplink %s: centre refused %d malformed events", self.line, len(refused))
         refused_ids = {i for i, _ in refused}
-        self.outbox.mark_shipped_seqs([seq for seq, i, _ in rows if i not in refused_ids])
-        self._shipped += len(rows) - len(refused_ids)
+        self._stored = [seq for seq, i, _ in rows if i not in refused_ids]
+        self._shipped += len(self._stored)
+        if not more:
+            self._mark_stored()  # nothing to overlap with
         plans = reply["plans"]
         for plan_id, payload in plans:
             self.outbox.put_plan(plan_id, payload)
@@ -146,7 +172,13 @@ class Uplink:
             )
         self._deliver_commands(ingest, reply)
         self.models.follow(reply.get("model"), lambda v, n: self._model_file(ingest, v, n))
-        return depth > len(rows)  # more waiting: ship again at once
+        return more  # more waiting: ship again at once
+
+    def _mark_stored(self) -> None:
+        """Mark the batch the centre last committed as shipped (once)."""
+        stored, self._stored = self._stored, []
+        if stored:
+            self.outbox.mark_shipped_seqs(stored)
 
     def _model_file(self, ingest: Any, version: str, name: str) -> bytes:
         reply = ray.get(ingest.model_file.remote(version, name), timeout=self.call_timeout_s)

@@ -144,15 +144,16 @@ class Outbox:
         return [Event.from_dict(json.loads(body)) for (body,) in rows]
 
     def unshipped_texts(
-        self, limit: int = 5000, max_bytes: int = 8 * 2**20
+        self, limit: int = 5000, max_bytes: int = 8 * 2**20, after: int = 0
     ) -> list[tuple[int, str, str]]:
-        """`(seq, id, JSON text)` of the oldest unshipped events, in the order they were written:
-        at most `limit`, and no more text than `max_bytes` (but always the first one). The text
-        goes to the centre as it is, with no decoding here."""
+        """`(seq, id, JSON text)` of the oldest unshipped events (with a sequence number above
+        `after`), in the order they were written: at most `limit`, and no more text than
+        `max_bytes` (but always the first one). The text goes to the centre as it is, with no
+        decoding here."""
         rows = self._read(
             "SELECT seq, id, body FROM outbox WHERE shipped_at IS NULL AND rejected IS NULL "
-            "ORDER BY seq LIMIT ?",
-            (limit,),
+            "AND seq > ? ORDER BY seq LIMIT ?",
+            (after, limit),
         )
         size = 0
         for n, (_seq, _id, body) in enumerate(rows):

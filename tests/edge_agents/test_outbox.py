@@ -170,6 +170,9 @@ def test_unshipped_texts_in_order_within_the_byte_cap_and_marked_by_seq(tmp_path
         # The cap cuts after whole events; the first always goes, however large.
         assert len(box.unshipped_texts(limit=10, max_bytes=one * 3 + 1)) == 3
         assert len(box.unshipped_texts(limit=10, max_bytes=1)) == 1
+        # The uplink reads the next batch while the centre stores this one: after its last seq.
+        following = box.unshipped_texts(limit=3, after=rows[-1][0])
+        assert [i for _, i, _ in following] == [e.id for e in events[4:7]]
         box.mark_shipped_seqs([seq for seq, _, _ in rows])
         assert [i for _, i, _ in box.unshipped_texts()] == [e.id for e in events[4:]]
         assert box.depth() == 6 and box.shipped_count() == 4
