@@ -89,7 +89,7 @@ def test_an_unreadable_saved_state_starts_the_alarm_from_its_condition(box, tmp_
     before.update(KEY, True, 81.0)
     box.close()
     with Outbox(tmp_path / "L1.sqlite") as damaged:
-        damaged.query("UPDATE alarm_states SET body = '{\"state\": \"sleepy\"}'")
+        damaged.query('UPDATE alarm_states SET body = \'{"state": "sleepy"}\'')
     with Outbox(tmp_path / "L1.sqlite") as again:
         after, written = _agent(again, clock)
         assert after.alarms[KEY].state == AlarmState.NORMAL
