@@ -1,8 +1,8 @@
 """CP-SAT models for the (flexible) job shop: the OR-Tools sample's plain model and ours.
 
-Ours adds what is known to help CP-SAT on few cores: a dispatching-rule first solution given as a
-hint and as the horizon, head/tail bounds on every start, a redundant cumulative over all
-operations, and LNS-heavy workers (see README, "Job-shop benchmark model").
+Ours starts CP-SAT from a tabu search's schedule (`shop_search`): that schedule as a complete hint
+and its makespan as the horizon, head/tail bounds on every start (README, "Job-shop benchmark
+model").
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class _OpVars:
     start: Any  # solver variables: ortools is imported lazily, so no static type here
     end: Any
     choices: list[tuple[int, int, Any]]  # (machine, duration, presence literal)
+    duration: Any = None  # the duration variable of an operation with alternatives
 
 
 def dispatch(instance: ShopInstance, seconds: float = 0.5, seed: int = 0) -> ShopSolution:
@@ -105,7 +106,7 @@ def _build(
                 machine_intervals[machine].append(alt)
                 choices.append((machine, dur, present))
             model.add_exactly_one(p for _, _, p in choices)
-            row.append(_OpVars(start, end, choices))
+            row.append(_OpVars(start, end, choices, duration))
         for before, after in zip(row, row[1:], strict=False):
             model.add(after.start >= before.end)
         jobs.append(row)
@@ -174,53 +175,70 @@ def solve_shop(
     time_limit: float = 20.0,
     workers: int = 2,
     on_progress: Progress | None = None,
-    hint_seconds: float | None = None,
-    use_hint: bool = False,
-    cumulative: bool = False,
+    search_share: float = 0.5,
+    seed: int = 0,
 ) -> ShopSolution | None:
-    """Our model: head/tail bounds on every start, a makespan lower bound, and for pure job
-    shops the dispatching rule's makespan as the horizon and a no-LP restart search.
+    """Our model: a tabu search (`shop_search`) on `workers` threads for `search_share` of the
+    time, then CP-SAT from its schedule: the schedule as a complete hint, its makespan as the
+    horizon, head/tail bounds on every start and a makespan lower bound; for pure job shops a
+    no-LP restart search as the full worker. README, "Job-shop benchmark model", has the trials.
 
-    The hint and the redundant cumulative are off by default; README, "Job-shop benchmark model",
-    says what the trials showed.
+    The numba kernels compile on the first call of a process; `shop_search.warm_up()` first
+    keeps that out of the time limit.
     """
     from ortools.sat.python import cp_model
 
+    from scheduler.shop_search import tabu_search
+
     t0 = time.monotonic()
-    first = dispatch(
-        instance, seconds=min(1.0, 0.05 * time_limit) if hint_seconds is None else hint_seconds
-    )
-    if on_progress is not None:
-        on_progress(first.makespan, 0, time.monotonic() - t0)
-    model = cp_model.CpModel()
-    # A dispatching horizon starves flexible shops' first-solution search (mk09 ended at the
-    # rule's own makespan in one trial), so they keep the sample's sum-of-durations horizon.
-    horizon = first.makespan
-    if instance.flexible:
-        horizon = sum(max(d for _, d in op.alternatives) for job in instance.jobs for op in job)
-    jobs = _build(model, instance, horizon, tight=True, cumulative=cumulative)
     lower = max(
         max(sum(min(d for _, d in op.alternatives) for op in job) for job in instance.jobs),
         _machine_bound(instance),
     )
+    first = dispatch(instance, seconds=min(0.2, 0.01 * time_limit), seed=seed)
+    best = tabu_search(
+        instance,
+        seconds=max(0.0, search_share * time_limit - (time.monotonic() - t0)),
+        seed=seed,
+        start=first,
+        threads=max(1, min(workers, 2)),
+        stop_at=lower,
+    )
+    if on_progress is not None:
+        on_progress(best.makespan, lower, time.monotonic() - t0)
+    if best.makespan <= lower:
+        return ShopSolution(best.makespan, lower, True, time.monotonic() - t0, best.assignment)
+    model = cp_model.CpModel()
+    horizon = best.makespan
+    jobs = _build(model, instance, horizon, tight=True, cumulative=False)
     makespan = model.new_int_var(lower, horizon, "makespan")
     for row in jobs:
         model.add(makespan >= row[-1].end)
-    for row, planned in zip(jobs, first.assignment if use_hint else (), strict=False):
-        for v, (machine, start, _duration) in zip(row, planned, strict=True):
-            model.add_hint(v.start, start)
-            for m, _d, present in v.choices:
-                if len(v.choices) > 1:
-                    model.add_hint(present, m == machine)
-    remaining = max(0.1, time_limit - (time.monotonic() - t0))
+    _hint(model, jobs, best, makespan)
+    # CP-SAT overruns its limit a little (stopping workers, extracting), more on a loaded machine
+    margin = max(0.3, 0.03 * time_limit)
+    remaining = max(0.1, time_limit - margin - (time.monotonic() - t0))
     # Pure job shops: the LP relaxation of disjunctions is weak, a no-LP restart search did better
     # in trials; flexible ones keep the default (README, "Job-shop benchmark model").
     full = None if instance.flexible else "quick_restart_no_lp"
     solved = _solve(model, jobs, makespan, remaining, workers, on_progress, t0, full)
-    if solved is None or solved.makespan > first.makespan:
+    if solved is None or solved.makespan > best.makespan:
         bound = lower if solved is None else solved.lower_bound
-        return ShopSolution(first.makespan, bound, False, time.monotonic() - t0, first.assignment)
+        return ShopSolution(best.makespan, bound, False, time.monotonic() - t0, best.assignment)
     return solved
+
+
+def _hint(model, jobs: list[list[_OpVars]], schedule: ShopSolution, makespan) -> None:
+    """Every variable hinted, so that CP-SAT's first solution is `schedule` itself."""
+    model.add_hint(makespan, schedule.makespan)
+    for row, planned in zip(jobs, schedule.assignment, strict=True):
+        for v, (machine, start, duration) in zip(row, planned, strict=True):
+            model.add_hint(v.start, start)
+            model.add_hint(v.end, start + duration)
+            if len(v.choices) > 1:
+                model.add_hint(v.duration, duration)
+                for m, d, present in v.choices:
+                    model.add_hint(present, m == machine and d == duration)
 
 
 def _machine_bound(instance: ShopInstance) -> int:
