@@ -1,5 +1,8 @@
 """Tabu search on the disjunctive graph of a (flexible) job shop, for `solve_shop`'s first schedule.
 
+Pure job shops (every operation on one machine) take `jobshop_search.JobShopSearch`, the N7
+neighbourhood of critical blocks with estimated moves; flexible shops the search below.
+
 Mastrolilli-Gambardella style: each iteration moves one critical operation to another place on
 its machine or onto another eligible machine (for a pure job shop that includes the
 Nowicki-Smutnicki swaps in critical blocks), the move evaluated exactly from heads and tails of
@@ -101,16 +104,19 @@ class _Search:
         while (time.monotonic() < deadline or steps) and self.stats[2] > self.stats[4]:
             n_steps = min(chunk, steps - done) if steps else chunk
             t = time.monotonic()
-            k.tabu_steps(
-                self.jp, self.js, self.alt_ptr, self.alt_m, self.alt_d, self.seq, self.seq_len,
-                self.mach, self.dur, self.mp, self.ms, self.order, self.r, self.q, *self.best,
-                self.tabu, self.stats, self.params, self.rm, self.qm, self.move, self.path, n_steps,
-            )  # fmt: skip
+            self._steps(n_steps)
             done += n_steps
             if steps and done >= steps:
                 break
             took = time.monotonic() - t
             chunk = max(1, min(chunk * 4, int(chunk * _SLICE_SECONDS / max(took, 1e-6))))
+
+    def _steps(self, n_steps: int) -> None:
+        k.tabu_steps(
+            self.jp, self.js, self.alt_ptr, self.alt_m, self.alt_d, self.seq, self.seq_len,
+            self.mach, self.dur, self.mp, self.ms, self.order, self.r, self.q, *self.best,
+            self.tabu, self.stats, self.params, self.rm, self.qm, self.move, self.path, n_steps,
+        )  # fmt: skip
 
     def best_assignment(self) -> tuple[int, tuple[tuple[tuple[int, int, int], ...], ...]]:
         """The best schedule with every operation at its earliest start (semi-active)."""
@@ -135,9 +141,10 @@ def tabu_search(
     stop_at: int = 0,
     steps: int = 0,
 ) -> ShopSolution:
-    """Best schedule found in `seconds` by `threads` independent searches (seeds seed, seed+1..)
-    from `start` (the dispatching rule's schedule when None); stops early at makespan `stop_at`.
-    `steps` > 0 runs exactly that many iterations per search instead (for tests)."""
+    """Best schedule found in `seconds` by `threads` independent searches (seeds seed, seed+1..;
+    N7 searches for a pure job shop, the searches above for a flexible one) from `start` (the
+    dispatching rule's schedule when None); stops early at makespan `stop_at`. `steps` > 0 runs
+    exactly that many iterations per search instead (for tests)."""
     from scheduler.shop_solver import dispatch
 
     t0 = time.monotonic()
@@ -145,7 +152,10 @@ def tabu_search(
         start = dispatch(instance, seconds=min(0.2, 0.05 * seconds), seed=seed)
     if not any(instance.jobs):
         return start
-    searches = [_Search(instance, start, seed + i, stop_at) for i in range(max(1, threads))]
+    from scheduler.jobshop_search import JobShopSearch
+
+    kind = _Search if instance.flexible else JobShopSearch
+    searches = [kind(instance, start, seed + i, stop_at) for i in range(max(1, threads))]
     deadline = t0 + seconds
     if len(searches) == 1:
         searches[0].run(deadline, steps)
@@ -156,10 +166,7 @@ def tabu_search(
     makespan, assignment = winner.best_assignment()
     if makespan >= start.makespan:
         return ShopSolution(start.makespan, 0, False, time.monotonic() - t0, start.assignment)
-    log.debug(
-        "tabu search %s: %d -> %d, %d iterations since the last kick, %d mispredicted moves",
-        instance.name, start.makespan, makespan, int(winner.stats[0]), int(winner.stats[5]),
-    )  # fmt: skip
+    log.debug("tabu search %s: %d -> %d", instance.name, start.makespan, makespan)
     return ShopSolution(makespan, 0, False, time.monotonic() - t0, assignment)
 
 
@@ -175,6 +182,16 @@ def warm_up() -> float:
             (ShopOperation(((1, 3),)), ShopOperation(((0, 2), (1, 1)))),
         ),
     )
-    tabu_search(tiny, seconds=0.0, steps=5)
-    tabu_search(tiny, seconds=0.0, steps=5, threads=2)
+    pure = ShopInstance(
+        "warm-up",
+        2,
+        (
+            (ShopOperation(((0, 3),)), ShopOperation(((1, 2),))),
+            (ShopOperation(((0, 2),)), ShopOperation(((1, 4),))),
+            (ShopOperation(((1, 3),)), ShopOperation(((0, 2),))),
+        ),
+    )
+    for shop in (tiny, pure):
+        tabu_search(shop, seconds=0.0, steps=5)
+        tabu_search(shop, seconds=0.0, steps=5, threads=2)
     return time.monotonic() - t0
