@@ -36,11 +36,11 @@ def test_a_planner_inserts_a_rush_order_and_sees_what_moved(tmp_path):
     engine = make_engine(url)
     with transaction(engine) as s:
         users.add_user(s, "pia", "planner", PASSWORD, actor="test")
-    import_batch(engine, subset(tmp_path, SHIRT_AND_SKIRTS))
     origin = (datetime.now(UTC) + timedelta(days=1)).replace(hour=6, minute=0, second=0)
+    import_batch(engine, subset(tmp_path, SHIRT_AND_SKIRTS, origin=origin))
     settings = PlanningSettings(time_limit_s=2, created_by="pia")
     plan_orders(engine, load_factory(FACTORY), settings=settings, origin=origin)
-    import_batch(engine, subset(tmp_path, TSHIRTS, "tshirts.csv"))
+    import_batch(engine, subset(tmp_path, TSHIRTS, "tshirts.csv", origin=origin))
     env = {
         "ATELIER_DATABASE_URL": url,
         "ATELIER_HOME": str(tmp_path / "home"),

@@ -41,10 +41,10 @@ def store(db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("ATELIER_HMI_REPLAN_TIME_LIMIT_S", "3")
     engine = make_engine(db_url)
     add_people(engine)
-    import_batch(engine, subset(tmp_path, SHIRT_AND_SKIRTS))
+    import_batch(engine, subset(tmp_path, SHIRT_AND_SKIRTS, origin=ORIGIN))
     settings = PlanningSettings(time_limit_s=2, created_by="pia")
     plan_orders(engine, load_factory(FACTORY), settings=settings, origin=ORIGIN)
-    import_batch(engine, subset(tmp_path, TSHIRTS, "tshirts.csv"))
+    import_batch(engine, subset(tmp_path, TSHIRTS, "tshirts.csv", origin=ORIGIN))
     yield engine
     engine.dispose()
 
