@@ -171,7 +171,13 @@ def late_warnings(problem: SewingProblem) -> list[str]:
         has_open = any(
             op.order_id == order_id and op.op_id not in pinned for op in problem.operations
         )
-        if order_id in due and has_open and problem.now + minutes > due[order_id]:
+        if order_id in due and has_open and due[order_id] < problem.now:
+            warnings.append(
+                f"order {order_id} was due at minute {due[order_id]}, "
+                f"{problem.now - due[order_id]} min before the plan's start (minute "
+                f"{problem.now}): it is already late"
+            )
+        elif order_id in due and has_open and problem.now + minutes > due[order_id]:
             warnings.append(
                 f"order {order_id} is due at minute {due[order_id]} but its routing needs at "
                 f"least {minutes} min of sewing from minute {problem.now}: it will be late"

@@ -257,7 +257,8 @@ def _add_orders(model, problem: SewingProblem, ops: dict[str, _Op], horizon: int
             continue
         end = model.new_int_var(0, horizon, f"end_{order.order_id}")
         model.add_max_equality(end, ends)
-        late = model.new_int_var(0, horizon, f"late_{order.order_id}")
+        # an order already overdue at the origin (due < 0) is late by more than the horizon
+        late = model.new_int_var(0, horizon - min(0, order.due), f"late_{order.order_id}")
         model.add(late >= end - order.due)
         order_end[order.order_id] = (end, order.due)
         tardiness[order.order_id] = late

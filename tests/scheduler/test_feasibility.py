@@ -67,6 +67,13 @@ def test_due_date_before_the_routing_time_warns_the_order_will_be_late():
     assert late_warnings(problem()) == []
 
 
+def test_an_order_overdue_before_the_plan_starts_is_named_already_late():
+    request = problem(orders=(("O1", 1, -90, "normal", "white"),), now=30)
+    (warning,) = late_warnings(request)
+    assert "order O1 was due at minute -90, 120 min before the plan's start" in warning
+    assert "already late" in warning
+
+
 def test_unknown_predecessor_is_named():
     request = problem()
     extra = BundleOperation("X1", "B9", "O1", "tack", "lockstitch", 1.0, 1, ("nope",))

@@ -81,3 +81,14 @@ def test_a_rush_order_is_served_before_a_low_priority_one_with_the_same_due_date
     assert check_schedule(request, schedule) == []
     # One station, 95 min of work each: only one order can be on time, and it is the rush one.
     assert schedule.tardiness["RUSH"] == 0 and schedule.tardiness["LOW"] > 0
+
+
+def test_an_order_already_past_its_due_date_is_scheduled_late_not_refused():
+    """A plan made after an order's due date (a due minute before the origin) still schedules
+    it; the order is late by its end plus the minutes it was overdue at the origin."""
+    request = problem(orders=(("O1", 1, -3000, "normal", "white"), ("O2", 1, 2000, "rush", "blue")))
+    schedule = solve_sewing(request, time_limit=10)
+    assert check_schedule(request, schedule) == []
+    end = max(s.end for s in schedule.operations if s.op_id.startswith("O1-"))
+    assert schedule.tardiness["O1"] == end + 3000
+    assert schedule.tardiness["O2"] == 0
