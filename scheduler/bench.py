@@ -1,4 +1,5 @@
-"""Benchmark runs: shop instances (our model vs the OR-Tools sample) and nesting (ours vs spyrrow).
+"""Benchmark runs: shop instances (our model vs the OR-Tools sample, or the tabu search alone) and
+nesting (ours vs spyrrow).
 
 Each run returns plain dicts in the shape `atelier bench scheduler --json` prints.
 """
@@ -99,6 +100,49 @@ def run_shop(
         if on_instance is not None:
             on_instance(instance.name, row)
     return {**_summary(rows, baseline), "warm_up_seconds": round(warm_up_seconds, 2)}
+
+
+def run_search(
+    files: Sequence[Path],
+    fmt: str | None,
+    seconds: float,
+    on_instance: InstanceDone | None = None,
+) -> dict:
+    """The tabu search alone, one thread, seed 0, from the dispatching rule's schedule: the
+    search that `solve_shop` runs for its share of the time (N7 for pure job shops, the
+    flexible one otherwise), with its iterations per second."""
+    from scheduler.jobshop_search import JobShopSearch
+    from scheduler.shop import load_instance
+    from scheduler.shop_search import _Search, warm_up
+    from scheduler.shop_solver import dispatch
+
+    warm_up_seconds = warm_up()
+    rows = []
+    for path in files:
+        instance = load_instance(path, fmt)
+        start = dispatch(instance, seconds=0.2)
+        kind = _Search if instance.flexible else JobShopSearch
+        search = kind(instance, start, seed=0, stop_at=0)
+        t0 = time.monotonic()
+        search.run(t0 + seconds)
+        took = time.monotonic() - t0
+        best = shop_best_known(instance.name)
+        row = {
+            "name": instance.name,
+            "search": "flexible" if instance.flexible else "n7",
+            "operations": len(search.ops),
+            "start_objective": start.makespan,
+            "objective": search.best_makespan,
+            "best_known": best,
+            "gap_pct": _gap(search.best_makespan, best),
+            "iterations": search.iterations,
+            "iterations_per_second": round(search.iterations / max(took, 1e-9)),
+            "seconds": round(took, 2),
+        }
+        rows.append(row)
+        if on_instance is not None:
+            on_instance(instance.name, row)
+    return {**_summary(rows, False), "warm_up_seconds": round(warm_up_seconds, 2)}
 
 
 def run_nesting(

@@ -84,6 +84,7 @@ class _Search:
         self.qm = np.zeros(n, np.int64)
         self.move = np.zeros(5, np.int64)
         self.seed = seed
+        self.iterations = 0  # run so far, over all `run` calls
 
     def _evaluate(self) -> int:
         cmax = k.evaluate(
@@ -105,6 +106,7 @@ class _Search:
             n_steps = min(chunk, steps - done) if steps else chunk
             t = time.monotonic()
             self._steps(n_steps)
+            self.iterations += n_steps
             done += n_steps
             if steps and done >= steps:
                 break

@@ -73,9 +73,9 @@ def test_a_plan_from_the_dispatching_rule_says_so():
     assert any(w.startswith("sewing schedule: ") and "dispatching rule" in w for w in plan.warnings)
 
 
-def _bench(*args: str) -> subprocess.CompletedProcess:
+def _bench(*args: str, command: str = "scheduler") -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "cluster.cli.main", "bench", "scheduler", *args],
+        [sys.executable, "-m", "cluster.cli.main", "bench", command, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -101,3 +101,26 @@ def test_bench_bad_instance_file_is_a_clear_error(tmp_path):
     run = _bench(str(bad), "--format", "jssp", "--time-limit", "1")
     assert run.returncode == 2
     assert "error: bad line 2: expected whole numbers" in run.stderr
+
+
+def test_search_bench_names_each_search_and_its_rate():
+    ft06 = DATA / "jobshop" / "jssp" / "ft06.txt"
+    mk01 = DATA / "jobshop" / "fjsp" / "mk01.txt"
+    run = _bench(str(ft06), str(mk01), "--seconds", "0.5", "--json", command="shop-search")
+    assert run.returncode == 0, run.stderr
+    rows = {r["name"]: r for r in json.loads(run.stdout)["instances"]}
+    assert rows["ft06"]["search"] == "n7" and rows["mk01"]["search"] == "flexible"
+    assert rows["ft06"]["operations"] == 36 and rows["ft06"]["best_known"] == 55
+    for row in rows.values():
+        assert row["objective"] <= row["start_objective"]
+        assert row["iterations"] > 0 and row["iterations_per_second"] > 0
+
+
+def test_search_bench_refuses_a_bad_suite_and_a_bad_file(tmp_path):
+    run = _bench("--suite", "nesting", command="shop-search")
+    assert run.returncode == 2 and "unknown suite 'nesting'" in run.stderr
+    bad = tmp_path / "bad.txt"
+    bad.write_text("2 2\n0 5 1 3\n0 5 1\n")
+    run = _bench(str(bad), "--format", "jssp", command="shop-search")
+    assert run.returncode == 2
+    assert "error: bad job 2: odd number of values" in run.stderr

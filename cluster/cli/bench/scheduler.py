@@ -1,4 +1,5 @@
-"""`atelier bench scheduler`: job shop, flexible job shop and nesting against best-known results."""
+"""`atelier bench scheduler`: job shop, flexible job shop and nesting against best-known results;
+`atelier bench shop-search`: the shop tabu search alone, with its iterations per second."""
 
 from __future__ import annotations
 
@@ -63,3 +64,39 @@ def register(bench: typer.Typer) -> None:
                 f"mean gap {result['mean_gap_pct']}%"
                 + (f", baseline mean gap {result['baseline_mean_gap_pct']}%" if baseline else "")
             )
+
+    @bench.command("shop-search")
+    def shop_search_bench(
+        files: list[Path] = typer.Argument(None, help="Instance files (default: the suite's)"),
+        suite: str = typer.Option("jssp", help="jssp or fjsp"),
+        fmt: str = typer.Option(None, "--format", help="jssp or fjsp (default: detected)"),
+        seconds: float = typer.Option(5.0, help="Seconds of search per instance (one thread)"),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON document"),
+    ) -> None:
+        """Per instance: which search, best makespan, gap %, iterations per second."""
+        from rich.console import Console
+
+        from scheduler import bench as runs
+
+        if seconds <= 0:
+            raise InputError("--seconds must be positive")
+        if suite not in ("jssp", "fjsp"):
+            raise InputError(f"unknown suite {suite!r}; expected jssp or fjsp")
+        if fmt not in (None, "jssp", "fjsp"):
+            raise InputError(f"unknown --format {fmt!r}; expected jssp or fjsp")
+        paths = list(files or []) or runs.suite_files(suite)
+        console = Console(stderr=True)
+
+        def done(name: str, row: dict) -> None:
+            console.print(
+                f"{name:10} {row['search']:8} {row['operations']:4} ops  start "
+                f"{row['start_objective']}  best {row['objective']}  known {row['best_known']}  "
+                f"gap {row['gap_pct']}%  {row['iterations_per_second']:,} iterations/s"
+            )
+
+        with console.status(f"searching {len(paths)} instance(s), {seconds:g}s each"):
+            result = runs.run_search(paths, fmt, seconds, done)
+        if as_json:
+            typer.echo(json.dumps(result, indent=1))
+        else:
+            typer.echo(f"mean gap {result['mean_gap_pct']}%")
