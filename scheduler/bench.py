@@ -111,9 +111,8 @@ def run_search(
     """The tabu search alone, one thread, seed 0, from the dispatching rule's schedule: the
     search that `solve_shop` runs for its share of the time (N7 for pure job shops, the
     flexible one otherwise), with its iterations per second."""
-    from scheduler.jobshop_search import JobShopSearch
     from scheduler.shop import load_instance
-    from scheduler.shop_search import _Search, warm_up
+    from scheduler.shop_search import new_search, warm_up
     from scheduler.shop_solver import dispatch
 
     warm_up_seconds = warm_up()
@@ -121,8 +120,7 @@ def run_search(
     for path in files:
         instance = load_instance(path, fmt)
         start = dispatch(instance, seconds=0.2)
-        kind = _Search if instance.flexible else JobShopSearch
-        search = kind(instance, start, seed=0, stop_at=0)
+        search = new_search(instance, start, seed=0, stop_at=0)
         t0 = time.monotonic()
         search.run(t0 + seconds)
         took = time.monotonic() - t0

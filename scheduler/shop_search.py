@@ -134,6 +134,15 @@ class _Search:
         return cmax, tuple(tuple(row) for row in jobs)
 
 
+def new_search(instance: ShopInstance, start: ShopSolution, seed: int, stop_at: int) -> _Search:
+    """The search for this shop: N7 (`jobshop_search`) for a pure job shop, this module's for a
+    flexible one."""
+    from scheduler.jobshop_search import JobShopSearch
+
+    kind = _Search if instance.flexible else JobShopSearch
+    return kind(instance, start, seed, stop_at)
+
+
 def tabu_search(
     instance: ShopInstance,
     seconds: float,
@@ -154,10 +163,7 @@ def tabu_search(
         start = dispatch(instance, seconds=min(0.2, 0.05 * seconds), seed=seed)
     if not any(instance.jobs):
         return start
-    from scheduler.jobshop_search import JobShopSearch
-
-    kind = _Search if instance.flexible else JobShopSearch
-    searches = [kind(instance, start, seed + i, stop_at) for i in range(max(1, threads))]
+    searches = [new_search(instance, start, seed + i, stop_at) for i in range(max(1, threads))]
     deadline = t0 + seconds
     if len(searches) == 1:
         searches[0].run(deadline, steps)
